@@ -1,0 +1,168 @@
+"""Boards and the feed: runs sql/queries/boards.sql."""
+from flask import Response, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from auth import BEARER, caller, token_required
+from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
+from schemas import (
+    BoardCreateSchema,
+    BoardListArgsSchema,
+    BoardPageSchema,
+    BoardPatchSchema,
+    BoardReplaceSchema,
+    BoardSchema,
+    PageArgsSchema,
+)
+
+
+def board_etag(board):
+    """A strong validator of everything a board shows that can change: its
+    version (bumped by every edit) and its comment count."""
+    return f'"{board["version"]}-{board["comment_count"]}"'
+
+
+def if_match_validator():
+    """(version, comment_count) named by If-Match, or None when there is no
+    precondition (no header, or `*`). An ETag that is not one of ours can
+    never match: 412."""
+    if not request.if_match or request.if_match.star_tag:
+        return None
+    for tag in request.if_match.as_set():
+        version, _, count = tag.partition("-")
+        if version.isdigit() and count.isdigit():
+            return int(version), int(count)
+    abort(412, message="The board has changed since you read it (If-Match).")
+
+
+def create_board_blueprint(mysql, boards):
+    blp = Blueprint("boards", __name__, description="Boards (posts) and the feed")
+
+    def boards_page(args, user_id=None):
+        before_id = args.get("cursor", FIRST_PAGE_BEFORE_ID)
+        limit = args["limit"] + 1
+        if user_id is None:
+            rows = boards.list_boards_page(mysql.connection, before_id=before_id, limit=limit)
+            return list(rows)
+        rows = boards.list_user_boards_page(
+            mysql.connection, user_id=user_id, before_id=before_id, limit=limit
+        )
+        return subject_rows(list(rows))
+
+    @blp.route("/boards")
+    class Boards(MethodView):
+        @blp.arguments(BoardListArgsSchema, location="query")
+        @blp.response(200, BoardPageSchema)
+        def get(self, args):
+            """A page of boards, newest first; `author_id` keeps one user's."""
+            rows = boards_page(args, args.get("author_id"))
+            return page(rows or [], args["limit"])
+
+        @token_required
+        @blp.doc(security=BEARER)
+        @blp.arguments(BoardCreateSchema)
+        @blp.response(201, BoardSchema)
+        def post(self, new_board):
+            """Write a board; the caller is its author."""
+            board_id = boards.insert_board(
+                mysql.connection,
+                user_id=caller()["id"],
+                title=new_board["title"],
+                content=new_board["content"],
+            )
+            board = boards.get_board(mysql.connection, id=board_id)
+            location = url_for("boards.Board", board_id=board_id)
+            return board, {"Location": location, "ETag": board_etag(board)}
+
+    @blp.route("/boards/<id:board_id>")
+    class Board(MethodView):
+        @blp.response(200, BoardSchema)
+        @blp.alt_response(304, description="Not modified (If-None-Match)")
+        def get(self, board_id):
+            """One board, with an ETag; If-None-Match answers 304."""
+            board = boards.get_board(mysql.connection, id=board_id)
+            if board is None:
+                abort(404)
+            etag = board_etag(board)
+            if request.if_none_match.contains_weak(etag.strip('"')):
+                return Response(status=304, headers={"ETag": etag})
+            return board, {"ETag": etag}
+
+        @token_required
+        @blp.doc(security=BEARER)
+        @blp.arguments(BoardReplaceSchema)
+        @blp.response(200, BoardSchema)
+        @blp.alt_response(412, description="If-Match no longer matches")
+        def put(self, changes, board_id):
+            """Replace title and content of your board; honours If-Match."""
+            return self._update(board_id, changes)
+
+        @token_required
+        @blp.doc(security=BEARER)
+        @blp.arguments(BoardPatchSchema)
+        @blp.response(200, BoardSchema)
+        @blp.alt_response(412, description="If-Match no longer matches")
+        def patch(self, changes, board_id):
+            """Change title and/or content of your board; honours If-Match."""
+            return self._update(board_id, changes)
+
+        @staticmethod
+        def _update(board_id, changes):
+            me = caller()
+            expected = if_match_validator()
+            matched = boards.update_board(
+                mysql.connection,
+                id=board_id,
+                user_id=me["id"],
+                title=changes.get("title"),
+                content=changes.get("content"),
+                version=expected[0] if expected else None,
+                comment_count=expected[1] if expected else None,
+            )
+            board = boards.get_board(mysql.connection, id=board_id)
+            if not matched:
+                if board is None:
+                    abort(404)
+                if board["author_id"] != me["id"]:
+                    abort(403, message="You can only change your own boards.")
+                abort(412, message="The board has changed since you read it (If-Match).")
+            return board, {"ETag": board_etag(board)}
+
+        @token_required
+        @blp.doc(security=BEARER)
+        @blp.response(204)
+        def delete(self, board_id):
+            """Delete your board and its comments."""
+            if not boards.delete_board(mysql.connection, id=board_id, user_id=caller()["id"]):
+                if boards.get_board(mysql.connection, id=board_id) is None:
+                    abort(404)
+                abort(403, message="You can only delete your own boards.")
+
+    @blp.route("/users/<id:user_id>/boards")
+    class UserBoards(MethodView):
+        @blp.arguments(PageArgsSchema, location="query")
+        @blp.response(200, BoardPageSchema)
+        def get(self, args, user_id):
+            """A page of one user's boards, newest first."""
+            rows = boards_page(args, user_id)
+            if rows is None:
+                abort(404)
+            return page(rows, args["limit"])
+
+    @blp.route("/feed")
+    class Feed(MethodView):
+        @token_required
+        @blp.doc(security=BEARER)
+        @blp.arguments(PageArgsSchema, location="query")
+        @blp.response(200, BoardPageSchema)
+        def get(self, args):
+            """A page of boards by the users you follow, newest first."""
+            rows = boards.list_feed_page(
+                mysql.connection,
+                follower_id=caller()["id"],
+                before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
+                limit=args["limit"] + 1,
+            )
+            return page(list(rows), args["limit"])
+
+    return blp

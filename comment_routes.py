@@ -1,0 +1,66 @@
+"""Comments: runs sql/queries/comments.sql."""
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from auth import BEARER, caller, token_required
+from pagination import FIRST_PAGE_AFTER_ID, page, subject_rows
+from schemas import CommentCreateSchema, CommentPageSchema, CommentSchema, PageArgsSchema
+
+
+def create_comment_blueprint(mysql, comments):
+    blp = Blueprint("comments", __name__, description="Comments on boards")
+
+    @blp.route("/boards/<id:board_id>/comments")
+    class BoardComments(MethodView):
+        @blp.arguments(PageArgsSchema, location="query")
+        @blp.response(200, CommentPageSchema)
+        def get(self, args, board_id):
+            """A page of a board's comments, oldest first."""
+            rows = comments.list_board_comments_page(
+                mysql.connection,
+                board_id=board_id,
+                after_id=args.get("cursor", FIRST_PAGE_AFTER_ID),
+                limit=args["limit"] + 1,
+            )
+            rows = subject_rows(list(rows))
+            if rows is None:
+                abort(404)
+            return page(rows, args["limit"])
+
+        @token_required
+        @blp.doc(security=BEARER)
+        @blp.arguments(CommentCreateSchema)
+        @blp.response(201, CommentSchema)
+        def post(self, new_comment, board_id):
+            """Comment on a board."""
+            comment_id = comments.insert_comment(
+                mysql.connection,
+                board_id=board_id,
+                user_id=caller()["id"],
+                content=new_comment["content"],
+            )
+            comment = comments.get_comment(mysql.connection, id=comment_id)
+            return comment, {"Location": url_for("comments.Comment", comment_id=comment_id)}
+
+    @blp.route("/comments/<id:comment_id>")
+    class Comment(MethodView):
+        @blp.response(200, CommentSchema)
+        def get(self, comment_id):
+            """One comment."""
+            comment = comments.get_comment(mysql.connection, id=comment_id)
+            if comment is None:
+                abort(404)
+            return comment
+
+        @token_required
+        @blp.doc(security=BEARER)
+        @blp.response(204)
+        def delete(self, comment_id):
+            """Delete a comment you wrote, or one on a board you wrote."""
+            if not comments.delete_comment(mysql.connection, id=comment_id, user_id=caller()["id"]):
+                if comments.get_comment(mysql.connection, id=comment_id) is None:
+                    abort(404)
+                abort(403, message="Only the comment's or the board's author can delete it.")
+
+    return blp

@@ -1,0 +1,122 @@
+"""Every error the service answers, in one JSON shape, and the one place that
+turns database errors into HTTP errors."""
+import json
+import logging
+from http import HTTPStatus
+
+import flask_smorest
+import MySQLdb
+from flask import g, jsonify, request
+from marshmallow import Schema, fields
+
+from db import is_disconnect, mark_connection_broken
+
+log = logging.getLogger("boards.errors")
+
+DB_RETRY_AFTER_SECONDS = 2
+UNIQUE_CONSTRAINT_FIELDS = {"uq_users_email": "email", "uq_users_name": "name"}
+ER_DUP_ENTRY = 1062
+ER_NO_REFERENCED_ROW = 1452
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+INTERNAL_MESSAGE = "An unexpected error occurred; quote the request id when reporting it."
+DEFAULT_MESSAGES = {
+    400: "The request body is not valid JSON.",
+    404: "No such resource.",
+    405: "This method is not allowed on this URL.",
+    413: "The request body is larger than 1 MiB.",
+    415: "The request body must be JSON (Content-Type: application/json).",
+    422: "Invalid request.",
+}
+
+
+class ErrorSchema(Schema):
+    code = fields.Integer(required=True, metadata={"description": "HTTP status code"})
+    status = fields.String(required=True, metadata={"description": "HTTP status name"})
+    message = fields.String(required=True, metadata={"description": "What went wrong"})
+    errors = fields.Dict(metadata={"description": "Messages per location and field"})
+    request_id = fields.String(metadata={"description": "On a 500: quote it when reporting"})
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api whose error bodies always carry a `message`, and
+    which also answers database errors and body errors as JSON."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        super()._register_error_handlers()
+        self._app.register_error_handler(MySQLdb.Error, handle_database_error)
+        self._app.before_request(check_json_body)
+
+    def handle_http_exception(self, error):
+        payload, code, headers = super().handle_http_exception(error)
+        if code == 500:
+            if error.original_exception is not None:
+                mark_connection_broken()
+            payload["message"] = INTERNAL_MESSAGE
+            payload["request_id"] = g.get("request_id", "")
+        payload.setdefault("message", DEFAULT_MESSAGES.get(code, error.description))
+        return payload, code, headers
+
+
+def error_response(code, message, errors=None, headers=None):
+    """A response in the contract's error shape, for places where `abort`
+    does not fit (error handlers, extension callbacks, before_request)."""
+    body = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
+    if errors:
+        body["errors"] = errors
+    if code == 500:
+        body["request_id"] = g.get("request_id", "")
+    response = jsonify(body)
+    response.status_code = code
+    response.headers.update(headers or {})
+    return response
+
+
+def handle_database_error(error):
+    if is_disconnect(error):
+        mark_connection_broken()
+        log.warning("database unreachable: %s", error)
+        return error_response(
+            503,
+            "The database is unreachable; try again shortly.",
+            headers={"Retry-After": str(DB_RETRY_AFTER_SECONDS)},
+        )
+    if isinstance(error, MySQLdb.IntegrityError) and error.args:
+        code, message = error.args[0], str(error.args[1:])
+        if code == ER_DUP_ENTRY:
+            for constraint, field in UNIQUE_CONSTRAINT_FIELDS.items():
+                if constraint in message:
+                    return error_response(
+                        409,
+                        f"That {field} is already taken.",
+                        errors={"json": {field: ["Already taken."]}},
+                    )
+        if code == ER_NO_REFERENCED_ROW:
+            return error_response(404, DEFAULT_MESSAGES[404])
+    mark_connection_broken()
+    log.error("unexpected database error", exc_info=error)
+    return error_response(500, INTERNAL_MESSAGE)
+
+
+def check_json_body():
+    """The contract's body rules, before any view parses it: over 1 MiB is
+    413 (before reading it), a body that is not JSON is 415, malformed JSON or
+    anything but an object is 400."""
+    if request.method not in BODY_METHODS:
+        return None
+    length = request.content_length
+    limit = request.max_content_length
+    if length is not None and limit is not None and length > limit:
+        return error_response(413, DEFAULT_MESSAGES[413])
+    if not length and "chunked" not in request.headers.get("Transfer-Encoding", ""):
+        return None
+    if not request.is_json:
+        return error_response(415, DEFAULT_MESSAGES[415])
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        return error_response(400, DEFAULT_MESSAGES[400])
+    if not isinstance(body, dict):
+        return error_response(400, "The request body must be a JSON object.")
+    return None

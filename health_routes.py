@@ -1,0 +1,31 @@
+"""GET /health: is the service up, and does the database answer."""
+import MySQLdb
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from db import mark_connection_broken
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"example": "ok"})
+    database = fields.String(required=True, metadata={"example": "ok"})
+
+
+def create_health_blueprint(mysql, health):
+    blp = Blueprint("health", __name__, description="Liveness and database reachability")
+
+    @blp.route("/health")
+    class Health(MethodView):
+        @blp.response(200, HealthSchema)
+        @blp.alt_response(503, schema=HealthSchema, description="The database is unreachable")
+        def get(self):
+            """200 when the database answers, else 503 with Retry-After."""
+            try:
+                health.ping(mysql.connection)
+            except MySQLdb.Error:
+                mark_connection_broken()
+                return {"status": "degraded", "database": "unreachable"}, 503, {"Retry-After": "2"}
+            return {"status": "ok", "database": "ok"}
+
+    return blp

@@ -1,0 +1,163 @@
+"""What goes in and what comes out, as marshmallow schemas."""
+from datetime import timezone
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from pagination import decode_cursor
+
+MAX_ID = 2**63 - 1
+
+
+class Text(fields.String):
+    """A string that the database can store exactly: no NUL characters and
+    no lone surrogates (which are not UTF-8)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Must not contain NUL characters.")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValidationError("Not valid Unicode text.") from error
+        return text
+
+
+class UTCDateTime(fields.DateTime):
+    """The database keeps naive UTC datetimes; clients get ISO 8601 with +00:00."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc).isoformat()
+
+
+class Cursor(fields.String):
+    """An opaque page cursor; loads as the last id of the previous page."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return decode_cursor(super()._deserialize(value, attr, data, **kwargs))
+
+
+def _id(**kwargs):
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+# In
+
+
+class PageArgsSchema(Schema):
+    limit = fields.Integer(
+        load_default=20, validate=validate.Range(1, 100), metadata={"description": "1..100"}
+    )
+    cursor = Cursor(metadata={"description": "next_cursor of the previous page"})
+
+
+class BoardListArgsSchema(PageArgsSchema):
+    author_id = fields.Integer(
+        validate=validate.Range(1, MAX_ID), metadata={"description": "only this user's boards"}
+    )
+
+
+class UserCreateSchema(Schema):
+    name = Text(required=True, validate=validate.Length(1, 50))
+    email = fields.Email(required=True, validate=validate.Length(max=255))
+    password = Text(required=True, load_only=True, validate=validate.Length(8, 128))
+
+
+class UserReplaceSchema(UserCreateSchema):
+    password = Text(load_only=True, validate=validate.Length(8, 128))
+
+
+class UserPatchSchema(UserReplaceSchema):
+    name = Text(validate=validate.Length(1, 50))
+    email = fields.Email(validate=validate.Length(max=255))
+
+
+class LoginSchema(Schema):
+    email = Text(required=True, validate=validate.Length(1, 255))
+    password = Text(required=True, load_only=True, validate=validate.Length(1, 128))
+
+
+class BoardCreateSchema(Schema):
+    title = Text(required=True, validate=validate.Length(1, 200))
+    content = Text(load_default="", validate=validate.Length(0, 20000))
+
+
+class BoardReplaceSchema(BoardCreateSchema):
+    content = Text(required=True, validate=validate.Length(0, 20000))
+
+
+class BoardPatchSchema(Schema):
+    title = Text(validate=validate.Length(1, 200))
+    content = Text(validate=validate.Length(0, 20000))
+
+
+class CommentCreateSchema(Schema):
+    content = Text(required=True, validate=validate.Length(1, 2000))
+
+
+# Out
+
+
+class UserSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    email = fields.String(metadata={"description": "only when the caller is this user"})
+    created_at = UTCDateTime(required=True)
+    updated_at = UTCDateTime(required=True)
+
+
+class TokenSchema(Schema):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+
+
+class AuthorSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class _WithAuthor(Schema):
+    """Rows carry author_id and author_name; clients get author: {id, name}."""
+
+    def get_attribute(self, obj, attr, default):
+        if attr == "author":
+            return {"id": obj["author_id"], "name": obj["author_name"]}
+        return super().get_attribute(obj, attr, default)
+
+
+class BoardSchema(_WithAuthor):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    content = fields.String(required=True)
+    author = fields.Nested(AuthorSchema, required=True)
+    comment_count = fields.Integer(required=True)
+    created_at = UTCDateTime(required=True)
+    updated_at = UTCDateTime(required=True)
+
+
+class CommentSchema(_WithAuthor):
+    id = fields.Integer(required=True)
+    board_id = fields.Integer(required=True)
+    content = fields.String(required=True)
+    author = fields.Nested(AuthorSchema, required=True)
+    created_at = UTCDateTime(required=True)
+
+
+def _page_of(item_schema, name):
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "next_cursor": fields.String(
+                required=True, allow_none=True, metadata={"description": "null on the last page"}
+            ),
+        },
+        name=name,
+    )
+
+
+UserPageSchema = _page_of(UserSchema, "UserPage")
+BoardPageSchema = _page_of(BoardSchema, "BoardPage")
+CommentPageSchema = _page_of(CommentSchema, "CommentPage")

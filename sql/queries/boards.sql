@@ -1,0 +1,83 @@
+-- Boards (posts). Every list returns the author's name and the comment count
+-- in the one statement, newest first, keyset-paged on id (:before_id).
+-- STRAIGHT_JOIN makes MariaDB drive the join from boards in id order;
+-- without it, it starts from users and filesorts every board.
+
+-- name: insert_board(user_id, title, content)<!
+-- Create a board; returns the new id.
+INSERT INTO boards (user_id, title, content, created_at, updated_at)
+VALUES (:user_id, :title, :content, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6));
+
+-- name: get_board(id)^
+-- One board with its author and comment count.
+SELECT b.id, b.title, b.content, b.user_id AS author_id, u.name AS author_name,
+       (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) AS comment_count,
+       b.version, b.created_at, b.updated_at
+FROM boards AS b
+JOIN users AS u
+    ON u.id = b.user_id
+WHERE b.id = :id;
+
+-- name: list_boards_page(before_id, limit)
+-- A page of all boards.
+SELECT STRAIGHT_JOIN b.id, b.title, b.content, b.user_id AS author_id, u.name AS author_name,
+       (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) AS comment_count,
+       b.created_at, b.updated_at
+FROM boards AS b
+JOIN users AS u
+    ON u.id = b.user_id
+WHERE b.id < :before_id
+ORDER BY b.id DESC
+LIMIT :limit;
+
+-- name: list_user_boards_page(user_id, before_id, limit)
+-- A page of one user's boards; one row of NULL board columns when the user
+-- exists but has none, no row when there is no such user.
+SELECT u.id AS subject_id, b.id, b.title, b.content, u.id AS author_id, u.name AS author_name,
+       (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) AS comment_count,
+       b.created_at, b.updated_at
+FROM users AS u
+LEFT JOIN boards AS b
+    ON b.user_id = u.id
+   AND b.id < :before_id
+WHERE u.id = :user_id
+ORDER BY b.id DESC
+LIMIT :limit;
+
+-- name: list_feed_page(follower_id, before_id, limit)
+-- A page of boards by the users :follower_id follows.
+SELECT STRAIGHT_JOIN b.id, b.title, b.content, b.user_id AS author_id, u.name AS author_name,
+       (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) AS comment_count,
+       b.created_at, b.updated_at
+FROM boards AS b
+JOIN users AS u
+    ON u.id = b.user_id
+WHERE b.id < :before_id
+  AND b.user_id IN (
+        SELECT f.followee_id
+        FROM follows AS f
+        WHERE f.follower_id = :follower_id)
+ORDER BY b.id DESC
+LIMIT :limit;
+
+-- name: update_board(id, user_id, title, content, version, comment_count)!
+-- Change title and/or content (NULL keeps a field) of a board the caller
+-- wrote. When :version is given, it applies only if the board still has that
+-- version and comment count (the If-Match check, in the same statement).
+-- Returns rows matched: 0 means missing, not the author's, or stale.
+UPDATE boards AS b
+SET b.title = COALESCE(:title, b.title),
+    b.content = COALESCE(:content, b.content),
+    b.version = b.version + 1,
+    b.updated_at = UTC_TIMESTAMP(6)
+WHERE b.id = :id
+  AND b.user_id = :user_id
+  AND (:version IS NULL
+       OR (b.version = :version
+           AND (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) = :comment_count));
+
+-- name: delete_board(id, user_id)!
+-- Delete a board the caller wrote; its comments go by cascade.
+DELETE FROM boards
+WHERE id = :id
+  AND user_id = :user_id;

@@ -1,0 +1,42 @@
+-- Comments. A board's comments are listed oldest first, keyset-paged on id
+-- (:after_id; the first page passes 0).
+
+-- name: insert_comment(board_id, user_id, content)<!
+-- Create a comment; a missing board fails on the foreign key. Returns the new id.
+INSERT INTO comments (board_id, user_id, content, created_at)
+VALUES (:board_id, :user_id, :content, UTC_TIMESTAMP(6));
+
+-- name: get_comment(id)^
+-- One comment with its author, and the board's author (who may delete it).
+SELECT c.id, c.board_id, c.content, c.user_id AS author_id, u.name AS author_name,
+       b.user_id AS board_author_id, c.created_at
+FROM comments AS c
+JOIN users AS u
+    ON u.id = c.user_id
+JOIN boards AS b
+    ON b.id = c.board_id
+WHERE c.id = :id;
+
+-- name: list_board_comments_page(board_id, after_id, limit)
+-- A page of a board's comments; one row of NULL comment columns when the
+-- board exists but has none, no row when there is no such board.
+SELECT b.id AS subject_id, c.id, c.board_id, c.content, c.user_id AS author_id,
+       u.name AS author_name, c.created_at
+FROM boards AS b
+LEFT JOIN comments AS c
+    ON c.board_id = b.id
+   AND c.id > :after_id
+LEFT JOIN users AS u
+    ON u.id = c.user_id
+WHERE b.id = :board_id
+ORDER BY c.id ASC
+LIMIT :limit;
+
+-- name: delete_comment(id, user_id)!
+-- Delete a comment if the caller wrote it or wrote its board.
+DELETE c
+FROM comments AS c
+JOIN boards AS b
+    ON b.id = c.board_id
+WHERE c.id = :id
+  AND (c.user_id = :user_id OR b.user_id = :user_id);

@@ -1,0 +1,41 @@
+-- Follows. Lists are pages of users, keyset-paged on the other user's id,
+-- newest first. Each list joins from the subject user so that one statement
+-- tells "no such user" (no row) from "no follows" (one row of NULLs).
+
+-- name: follow_user(follower_id, followee_id)!
+-- Idempotent follow; a missing followee fails on the foreign key.
+INSERT INTO follows (follower_id, followee_id, created_at)
+VALUES (:follower_id, :followee_id, UTC_TIMESTAMP(6))
+ON DUPLICATE KEY UPDATE follower_id = follower_id;
+
+-- name: unfollow_user(follower_id, followee_id)!
+-- Idempotent unfollow.
+DELETE FROM follows
+WHERE follower_id = :follower_id
+  AND followee_id = :followee_id;
+
+-- name: list_followers_page(user_id, before_id, limit)
+-- Users who follow :user_id.
+SELECT t.id AS subject_id, u.id, u.name, u.created_at, u.updated_at
+FROM users AS t
+LEFT JOIN follows AS f
+    ON f.followee_id = t.id
+   AND f.follower_id < :before_id
+LEFT JOIN users AS u
+    ON u.id = f.follower_id
+WHERE t.id = :user_id
+ORDER BY f.follower_id DESC
+LIMIT :limit;
+
+-- name: list_following_page(user_id, before_id, limit)
+-- Users whom :user_id follows.
+SELECT t.id AS subject_id, u.id, u.name, u.created_at, u.updated_at
+FROM users AS t
+LEFT JOIN follows AS f
+    ON f.follower_id = t.id
+   AND f.followee_id < :before_id
+LEFT JOIN users AS u
+    ON u.id = f.followee_id
+WHERE t.id = :user_id
+ORDER BY f.followee_id DESC
+LIMIT :limit;

@@ -1,0 +1,5 @@
+-- Health.
+
+-- name: ping()$
+-- The cheapest statement that proves the database answers.
+SELECT 1;

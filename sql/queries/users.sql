@@ -1,0 +1,41 @@
+-- Users. Lists are keyset-paged on id, newest first: pass the last id seen
+-- as :before_id (the first page passes the largest possible id).
+
+-- name: insert_user(name, email, password_hash)<!
+-- Create a user; returns the new id.
+INSERT INTO users (name, email, password_hash, created_at, updated_at)
+VALUES (:name, :email, :password_hash, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6));
+
+-- name: get_user(id)^
+-- One user, with email (the routes decide who may see it).
+SELECT u.id, u.name, u.email, u.created_at, u.updated_at
+FROM users AS u
+WHERE u.id = :id;
+
+-- name: get_login(email)^
+-- The id and password hash behind an email, for login only.
+SELECT u.id, u.password_hash
+FROM users AS u
+WHERE u.email = :email;
+
+-- name: list_users_page(before_id, limit)
+-- A page of users, newest first.
+SELECT u.id, u.name, u.created_at, u.updated_at
+FROM users AS u
+WHERE u.id < :before_id
+ORDER BY u.id DESC
+LIMIT :limit;
+
+-- name: update_user(id, name, email, password_hash)!
+-- Change the given fields (NULL keeps a field); returns rows matched.
+UPDATE users AS u
+SET u.name = COALESCE(:name, u.name),
+    u.email = COALESCE(:email, u.email),
+    u.password_hash = COALESCE(:password_hash, u.password_hash),
+    u.updated_at = UTC_TIMESTAMP(6)
+WHERE u.id = :id;
+
+-- name: delete_user(id)!
+-- Delete a user; their boards, comments and follows go by cascade, in this one statement.
+DELETE FROM users
+WHERE id = :id;

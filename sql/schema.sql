@@ -1,0 +1,71 @@
+-- Boards: the full current schema, for a fresh database.
+-- Safe to apply twice. Existing databases are upgraded with
+-- `flask --app app migrate` (sql/migrations/), never with this file.
+-- Runs on MySQL 8 and MariaDB 10.11+. All timestamps are UTC.
+
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    VARCHAR(64) NOT NULL,
+    applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    CONSTRAINT pk_schema_migrations PRIMARY KEY (version)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS users (
+    id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+    name          VARCHAR(50)  NOT NULL,
+    email         VARCHAR(255) NOT NULL,
+    password_hash VARCHAR(255) NOT NULL,
+    created_at    DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    updated_at    DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    CONSTRAINT pk_users PRIMARY KEY (id),
+    CONSTRAINT uq_users_name UNIQUE KEY (name),
+    CONSTRAINT uq_users_email UNIQUE KEY (email)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS boards (
+    id         BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+    user_id    BIGINT UNSIGNED NOT NULL,
+    title      VARCHAR(200) NOT NULL,
+    content    TEXT         NOT NULL,
+    version    INT UNSIGNED NOT NULL DEFAULT 1,
+    created_at DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    updated_at DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    CONSTRAINT pk_boards PRIMARY KEY (id),
+    KEY ix_boards_user_id_id (user_id, id),
+    CONSTRAINT fk_boards_user FOREIGN KEY (user_id)
+        REFERENCES users (id) ON DELETE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS comments (
+    id         BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+    board_id   BIGINT UNSIGNED NOT NULL,
+    user_id    BIGINT UNSIGNED NOT NULL,
+    content    VARCHAR(2000) NOT NULL,
+    created_at DATETIME(6)   NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    CONSTRAINT pk_comments PRIMARY KEY (id),
+    KEY ix_comments_board_id_id (board_id, id),
+    KEY ix_comments_user_id (user_id),
+    CONSTRAINT fk_comments_board FOREIGN KEY (board_id)
+        REFERENCES boards (id) ON DELETE CASCADE,
+    CONSTRAINT fk_comments_user FOREIGN KEY (user_id)
+        REFERENCES users (id) ON DELETE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
+-- A user never follows themself; the service refuses it (422). It is not a
+-- CHECK constraint because MySQL 8 forbids CHECK on cascading foreign-key columns.
+CREATE TABLE IF NOT EXISTS follows (
+    follower_id BIGINT UNSIGNED NOT NULL,
+    followee_id BIGINT UNSIGNED NOT NULL,
+    created_at  DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    CONSTRAINT pk_follows PRIMARY KEY (followee_id, follower_id),
+    KEY ix_follows_follower_id_followee_id (follower_id, followee_id),
+    CONSTRAINT fk_follows_follower FOREIGN KEY (follower_id)
+        REFERENCES users (id) ON DELETE CASCADE,
+    CONSTRAINT fk_follows_followee FOREIGN KEY (followee_id)
+        REFERENCES users (id) ON DELETE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
+-- This file already contains every migration up to the one named last.
+INSERT IGNORE INTO schema_migrations (version) VALUES
+    ('0001_users_boards'),
+    ('0002_password_hash'),
+    ('0003_comments_follows');
