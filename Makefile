@@ -1,0 +1,13 @@
+.PHONY: run test bench
+
+run:
+	@bash scripts/bootstrap.sh
+	.venv/bin/python scripts/serve.py
+
+test:
+	@bash scripts/bootstrap.sh
+	.venv/bin/python -m pytest
+
+bench:
+	@bash scripts/bootstrap.sh
+	.venv/bin/python bench/run.py

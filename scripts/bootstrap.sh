@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Prepare a fresh machine: the system packages mysqlclient builds against,
+# then .venv with the pinned requirements. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_system_packages() {
+  ! { command -v pkg-config >/dev/null && { pkg-config --exists mysqlclient || pkg-config --exists libmariadb; } \
+      && command -v gcc >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null; }
+}
+
+if need_system_packages; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "Installing build packages for mysqlclient (apt-get)..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      default-libmysqlclient-dev pkg-config build-essential python3-dev python3-venv >/dev/null
+  else
+    echo "Missing system packages: run as root or install default-libmysqlclient-dev pkg-config build-essential python3-dev python3-venv" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+stamp=.venv/.requirements.sha
+wanted=$(sha256sum requirements.txt | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+  echo "$wanted" > "$stamp"
+fi
