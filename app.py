@@ -57,7 +57,6 @@ API_SETTINGS = {
     "OPENAPI_SWAGGER_UI_PATH": "/swagger-ui",
     "OPENAPI_SWAGGER_UI_URL": SWAGGER_ASSETS_URL,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
-    "JSON_SORT_KEYS": False,
 }
 
 
@@ -72,6 +71,7 @@ def _require_secret_key(app):
 
 def create_app(config=None):
     app = Flask(__name__)
+    app.json.ensure_ascii = False
     app.config.update(API_SETTINGS)
     app.config.update(config_from_environment())
     app.config.update(config or {})
