@@ -1,0 +1,153 @@
+"""One SQL statement per list page and per single-row GET, no new connection
+per request.
+
+Statements are counted with the session's own `Questions` counter on the
+connection the app keeps for this thread (the Flask test client runs the
+request in the test's thread), so other test runs on the same server do not
+disturb the count. `Questions` leaves out COM_PING, so an idle-connection
+ping would not be counted as a statement.
+"""
+import pytest
+
+from test_pagination import insert_boards, insert_comments, insert_users
+
+PAGE = 5
+
+
+def questions(conn):
+    with conn.cursor() as cursor:
+        cursor.execute("SHOW SESSION STATUS LIKE 'Questions'")
+        return int(cursor.fetchone()["Value"])
+
+
+@pytest.fixture
+def statements(app, client):
+    """statements(url, headers) -> (response, SQL statements the request sent)."""
+    database = app.extensions["boards_db"]
+
+    def held():
+        return database._local.held[0]
+
+    def count(url, headers=None):
+        assert client.get(url, headers=headers).status_code < 500  # warm-up
+        conn = held()
+        baseline = questions(conn)
+        overhead = questions(conn) - baseline  # what one SHOW adds by itself
+        before = questions(conn)
+        response = client.get(url, headers=headers)
+        after = questions(conn)
+        assert held() is conn, "the request did not reuse the thread's connection"
+        return response, after - before - overhead
+
+    return count
+
+
+@pytest.fixture
+def world(db, signup):
+    """Users, boards, comments and follows, with more rows than one page
+    everywhere, so that every list answers a full page and a next cursor."""
+    me, headers = signup()
+    author = insert_users(db, 1, "author")[0]
+    fans = insert_users(db, PAGE + 2, "fan")
+    boards = insert_boards(db, author, PAGE + 2)
+    insert_boards(db, me["id"], 2)
+    insert_comments(db, boards[0], author, PAGE + 2)
+    with db.conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO follows (follower_id, followee_id) VALUES (%s, %s)",
+            [(fan, author) for fan in fans] + [(author, fan) for fan in fans] + [(me["id"], author)],
+        )
+    comment = db.value("SELECT MIN(id) FROM comments")
+    return {"me": me["id"], "headers": headers, "author": author, "board": boards[0],
+            "comment": comment}
+
+
+LIST_URLS = [
+    "/boards",
+    "/boards?author_id={author}",
+    "/users",
+    "/users/{author}/boards",
+    "/boards/{board}/comments",
+    "/users/{author}/followers",
+    "/users/{author}/following",
+]
+ONE_ROW_URLS = ["/boards/{board}", "/users/{author}", "/comments/{comment}"]
+NOT_FOUND_URLS = [
+    "/boards/999999999",
+    "/users/999999999",
+    "/comments/999999999",
+    "/users/999999999/boards",
+    "/boards/999999999/comments",
+    "/users/999999999/followers",
+    "/users/999999999/following",
+]
+
+
+@pytest.mark.parametrize("url", LIST_URLS)
+def test_a_list_page_is_one_statement(statements, world, url):
+    url = url.format(**world)
+    first, sent = statements(f"{url}{'&' if '?' in url else '?'}limit={PAGE}")
+    assert first.status_code == 200
+    assert len(first.json["items"]) == PAGE
+    assert sent == 1
+    cursor = first.json["next_cursor"]
+    second, sent = statements(f"{url}{'&' if '?' in url else '?'}limit={PAGE}&cursor={cursor}")
+    assert second.status_code == 200
+    assert second.json["items"]
+    assert sent == 1
+
+
+@pytest.mark.parametrize("url", ONE_ROW_URLS)
+def test_a_single_row_get_is_one_statement(statements, world, url):
+    response, sent = statements(url.format(**world))
+    assert response.status_code == 200
+    assert sent == 1
+
+
+def test_a_single_board_304_is_one_statement(statements, world):
+    url = f"/boards/{world['board']}"
+    etag = statements(url)[0].headers["ETag"]
+    response, sent = statements(url, {"If-None-Match": etag})
+    assert response.status_code == 304
+    assert sent == 1
+
+
+@pytest.mark.parametrize("url", NOT_FOUND_URLS)
+def test_a_404_read_is_one_statement(statements, world, url):
+    response, sent = statements(url)
+    assert response.status_code == 404
+    assert sent == 1
+
+
+def test_the_feed_is_one_statement_plus_the_token_check(statements, world):
+    response, sent = statements(f"/feed?limit={PAGE}", world["headers"])
+    assert response.status_code == 200
+    assert len(response.json["items"]) == PAGE
+    assert sent <= 2
+    cursor = response.json["next_cursor"]
+    response, sent = statements(f"/feed?limit={PAGE}&cursor={cursor}", world["headers"])
+    assert response.json["items"]
+    assert sent <= 2
+
+
+def test_me_and_own_user_cost_at_most_one_more(statements, world):
+    me, headers = world["me"], world["headers"]
+    for url in ("/me", f"/users/{me}", f"/users/{me}/boards"):
+        response, sent = statements(url, headers)
+        assert response.status_code == 200
+        assert sent <= 2, url
+
+
+def test_no_new_connection_per_request(app, client, world):
+    database = app.extensions["boards_db"]
+    client.get("/boards")
+    conn = database._local.held[0]
+    server_thread = conn.thread_id()
+    urls = [url.format(**world) for url in LIST_URLS + ONE_ROW_URLS + NOT_FOUND_URLS]
+    for url in urls:
+        client.get(url)
+        assert database._local.held[0] is conn, url
+    client.get("/feed", headers=world["headers"])
+    assert database._local.held[0] is conn
+    assert conn.thread_id() == server_thread
+    assert questions(conn) > 0  # still open and answering
