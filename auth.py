@@ -25,8 +25,6 @@ BEARER = [{"bearerAuth": []}]
 BEARER_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 _UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="boards"'}
 
-jwt = JWTManager()
-
 
 def init_auth(app, mysql, users):
     """Wire flask-jwt-extended to the users table and to the contract's 401s."""
@@ -35,7 +33,9 @@ def init_auth(app, mysql, users):
     app.config["JWT_TOKEN_LOCATION"] = ["headers"]
     app.config["JWT_ALGORITHM"] = "HS256"
     app.config.setdefault("PASSWORD_HASH_METHOD", "scrypt")
-    jwt.init_app(app)
+    # One manager per app: its callbacks close over this app's database, so a
+    # second app in the same process (tests, workers) must not replace them.
+    jwt = JWTManager(app)
 
     @jwt.user_lookup_loader
     def load_caller(_header, payload):

@@ -1,0 +1,370 @@
+"""The Auth section of API.md: login, bearer tokens, ownership, and that no
+password or hash ever leaves the service."""
+import logging
+import warnings
+from datetime import timedelta
+
+import jwt
+import pytest
+from flask.testing import FlaskClient
+from flask_jwt_extended import create_access_token, decode_token
+
+from app import create_app
+from tests.conftest import PASSWORD, TEST_SECRET
+
+OTHER_PASSWORD = "another secret 42"
+
+
+class RecordingClient(FlaskClient):
+    """A test client that hands every response it gets to `self.record`."""
+
+    record = None
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        self.record(response)
+        return response
+
+
+class Seen:
+    """The responses of one test, and every password hash stored meanwhile."""
+
+    def __init__(self):
+        self.responses = []
+        self.hashes = set()
+
+
+@pytest.fixture(autouse=True)
+def no_secret_leaks(caplog):
+    """After each test: no recorded response and no log line contains a
+    password or any hash that was in the users table while the test ran."""
+    caplog.set_level(logging.INFO)
+    seen = Seen()
+    yield seen
+    secrets = {PASSWORD, OTHER_PASSWORD, *seen.hashes}
+    secrets.update(h.rsplit("$", 1)[-1] for h in seen.hashes)  # the digest alone
+    for response in seen.responses:
+        text = response.get_data(as_text=True) + str(response.headers)
+        for secret in secrets:
+            assert secret not in text, f"{response.request.method} {response.request.path} leaks"
+    for record in caplog.records:
+        for secret in secrets:
+            assert secret not in record.getMessage()
+
+
+@pytest.fixture
+def client(app, db, no_secret_leaks):
+    """Overrides conftest's client (also for `signup`): every response of
+    this module is recorded for no_secret_leaks."""
+
+    def record(response):
+        no_secret_leaks.responses.append(response)
+        rows = db.all("SELECT password_hash FROM users")
+        no_secret_leaks.hashes.update(row["password_hash"] for row in rows)
+
+    app.test_client_class = RecordingClient
+    try:
+        test_client = app.test_client()
+    finally:
+        app.test_client_class = None
+    test_client.record = record
+    return test_client
+
+
+def assert_401(response):
+    assert response.status_code == 401, response.get_data(as_text=True)
+    assert response.is_json
+    assert response.json["code"] == 401
+    assert response.json["message"]
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def login(client, email, password):
+    return client.post("/auth/login", json={"email": email, "password": password})
+
+
+def resigned(token, key, algorithm):
+    """The same claims as a real token, signed differently."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    with warnings.catch_warnings():  # PyJWT warns about a short key for HS512
+        warnings.simplefilter("ignore")
+        return jwt.encode(claims, key, algorithm=algorithm)
+
+
+def snapshot(db):
+    """Everything a rejected write must leave as it was."""
+    return {
+        table: db.all(f"SELECT * FROM {table} ORDER BY 1, 2")
+        for table in ("users", "boards", "comments", "follows")
+    }
+
+
+# Login
+
+
+def test_login_returns_a_bearer_token(app, client, signup):
+    alice, _ = signup()
+    response = login(client, alice["email"], PASSWORD)
+    assert response.status_code == 200
+    body = response.json
+    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert body["token_type"] == "Bearer"
+    configured = app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()
+    assert body["expires_in"] == configured > 0
+    claims = jwt.decode(body["access_token"], TEST_SECRET, algorithms=["HS256"])
+    assert claims["sub"] == str(alice["id"])
+    assert claims["exp"] - claims["iat"] == body["expires_in"]
+    me = client.get("/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.json["id"] == alice["id"]
+
+
+def test_wrong_password_and_unknown_email_get_the_same_401(client, signup):
+    alice, _ = signup()
+    wrong_password = login(client, alice["email"], OTHER_PASSWORD)
+    unknown_email = login(client, "nobody@example.com", PASSWORD)
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    assert wrong_password.json == unknown_email.json
+    assert wrong_password.json["message"]
+    assert "access_token" not in wrong_password.json
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [({"password": PASSWORD}, "email"), ({"email": "a@example.com"}, "password"),
+     ({"email": "a@example.com", "password": 5}, "password"),
+     ({"email": "a@example.com", "password": PASSWORD, "remember": True}, "remember")],
+    ids=["no-email", "no-password", "password-int", "unknown-field"],
+)
+def test_login_invalid_body_is_422(client, db, body, field):
+    response = client.post("/auth/login", json=body)
+    assert response.status_code == 422
+    assert field in response.json["errors"]["json"]
+
+
+def test_stored_hashes_are_scrypt_and_salted(client, signup, db):
+    signup(password=PASSWORD)
+    signup(password=PASSWORD)
+    hashes = [row["password_hash"] for row in db.all("SELECT password_hash FROM users")]
+    assert len(hashes) == 2
+    assert all(h.startswith("scrypt:") for h in hashes)
+    assert hashes[0] != hashes[1]  # same password, different salts
+
+
+def test_default_hash_method_is_full_strength_scrypt(db_server, database_name):
+    from auth import hash_password
+
+    app = create_app({**db_server.app_config(database_name), "SECRET_KEY": TEST_SECRET})
+    with app.app_context():
+        stored = hash_password(PASSWORD)
+    method, _salt, _digest = stored.split("$")
+    assert method.split(":")[0] == "scrypt"
+    assert int(method.split(":")[1]) >= 2**15
+
+
+# Protected endpoints: a world in which alice owns everything
+
+
+@pytest.fixture
+def world(client, signup):
+    alice, alice_headers = signup()
+    bob, bob_headers = signup()
+    board = client.post("/boards", json={"title": "t", "content": "c"}, headers=alice_headers).json
+    comment = client.post(
+        f"/boards/{board['id']}/comments", json={"content": "x"}, headers=alice_headers
+    ).json
+    assert client.put(f"/users/{bob['id']}/follow", headers=alice_headers).status_code == 204
+    return {
+        "alice": alice, "alice_headers": alice_headers,
+        "bob": bob, "bob_headers": bob_headers,
+        "board": board, "comment": comment,
+    }
+
+
+# (method, OpenAPI path) -> (url(world), json body, owner's status, another user's status).
+# Another user's status is None where the operation is not owner-scoped.
+PROTECTED = {
+    ("GET", "/me"): (lambda w: "/me", None, 200, None),
+    ("PUT", "/users/{user_id}"): (
+        lambda w: f"/users/{w['alice']['id']}", {"name": "n2", "email": "n2@example.com"}, 200, 403),
+    ("PATCH", "/users/{user_id}"): (lambda w: f"/users/{w['alice']['id']}", {"name": "n3"}, 200, 403),
+    ("DELETE", "/users/{user_id}"): (lambda w: f"/users/{w['alice']['id']}", None, 204, 403),
+    ("PUT", "/users/{user_id}/follow"): (lambda w: f"/users/{w['bob']['id']}/follow", None, 204, None),
+    ("DELETE", "/users/{user_id}/follow"): (
+        lambda w: f"/users/{w['bob']['id']}/follow", None, 204, None),
+    ("POST", "/boards"): (lambda w: "/boards", {"title": "new"}, 201, None),
+    ("PUT", "/boards/{board_id}"): (
+        lambda w: f"/boards/{w['board']['id']}", {"title": "t2", "content": "c2"}, 200, 403),
+    ("PATCH", "/boards/{board_id}"): (lambda w: f"/boards/{w['board']['id']}", {"title": "t3"}, 200, 403),
+    ("DELETE", "/boards/{board_id}"): (lambda w: f"/boards/{w['board']['id']}", None, 204, 403),
+    ("GET", "/feed"): (lambda w: "/feed", None, 200, None),
+    ("POST", "/boards/{board_id}/comments"): (
+        lambda w: f"/boards/{w['board']['id']}/comments", {"content": "c"}, 201, None),
+    ("DELETE", "/comments/{comment_id}"): (
+        lambda w: f"/comments/{w['comment']['id']}", None, 204, 403),
+}
+OWNER_SCOPED = [key for key, case in PROTECTED.items() if case[3] is not None]
+
+
+def call(client, key, world, headers):
+    method, _path = key
+    url, body, _, _ = PROTECTED[key]
+    return client.open(url(world), method=method, json=body, headers=headers)
+
+
+def secured_operations(spec):
+    return {
+        (method.upper(), path)
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if isinstance(operation, dict) and operation.get("security")
+    }
+
+
+def test_openapi_declares_bearer_auth_on_exactly_the_protected_operations(client, db):
+    spec = client.get("/openapi.json").json
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    assert secured_operations(spec) == set(PROTECTED)
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if isinstance(operation, dict):
+                for requirement in operation.get("security", []):
+                    assert set(requirement) == {"bearerAuth"}, (method, path)
+
+
+def test_unsecured_operations_answer_without_a_token(client, world):
+    """Everything OpenAPI does not mark secured really is public."""
+    spec = client.get("/openapi.json").json
+    ids = {"user_id": world["alice"]["id"], "board_id": world["board"]["id"],
+           "comment_id": world["comment"]["id"]}
+    for path, operations in spec["paths"].items():
+        if "get" in operations and not operations["get"].get("security"):
+            response = client.get(path.format(**ids))
+            assert response.status_code == 200, path
+
+
+def expired_token(app, world):
+    with app.app_context():
+        return create_access_token(str(world["alice"]["id"]), expires_delta=timedelta(seconds=-1))
+
+
+def token_of_missing_user(app, world):
+    with app.app_context():
+        return create_access_token("999999999")
+
+
+def token_with_non_numeric_subject(app, world):
+    with app.app_context():
+        return create_access_token("alice")
+
+
+def good_token(world):
+    return world["alice_headers"]["Authorization"].split(" ", 1)[1]
+
+
+BAD_AUTHORIZATION = {
+    "missing": lambda app, w: None,
+    "empty-bearer": lambda app, w: "Bearer ",
+    "garbled": lambda app, w: "Bearer not.a.token",
+    "truncated": lambda app, w: "Bearer " + good_token(w)[:-5],
+    "basic-scheme": lambda app, w: "Basic " + good_token(w),
+    "expired": lambda app, w: "Bearer " + expired_token(app, w),
+    "other-key": lambda app, w: "Bearer " + resigned(good_token(w), "another-key-" * 4, "HS256"),
+    "alg-none": lambda app, w: "Bearer " + resigned(good_token(w), None, "none"),
+    "alg-hs512": lambda app, w: "Bearer " + resigned(good_token(w), TEST_SECRET, "HS512"),
+    "missing-user": lambda app, w: "Bearer " + token_of_missing_user(app, w),
+    "non-numeric-sub": lambda app, w: "Bearer " + token_with_non_numeric_subject(app, w),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_AUTHORIZATION)
+@pytest.mark.parametrize("key", PROTECTED, ids=" ".join)
+def test_protected_endpoint_without_a_valid_token_is_401(app, client, db, world, key, kind):
+    authorization = BAD_AUTHORIZATION[kind](app, world)
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    before = snapshot(db)
+    assert_401(call(client, key, world, headers))
+    assert snapshot(db) == before
+
+
+def test_expired_token_says_so(app, client, world):
+    response = client.get("/me", headers={"Authorization": "Bearer " + expired_token(app, world)})
+    assert_401(response)
+    assert "expired" in response.json["message"]
+
+
+@pytest.mark.parametrize("key", OWNER_SCOPED, ids=" ".join)
+def test_another_users_token_is_403(client, db, world, key):
+    before = snapshot(db)
+    response = call(client, key, world, world["bob_headers"])
+    assert response.status_code == PROTECTED[key][3] == 403
+    assert response.json["code"] == 403
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("key", PROTECTED, ids=" ".join)
+def test_owners_token_succeeds(client, world, key):
+    response = call(client, key, world, world["alice_headers"])
+    assert response.status_code == PROTECTED[key][2], response.get_data(as_text=True)
+
+
+def test_token_still_works_after_password_change_but_old_password_does_not(client, world):
+    alice, headers = world["alice"], world["alice_headers"]
+    changed = client.patch(f"/users/{alice['id']}", json={"password": OTHER_PASSWORD}, headers=headers)
+    assert changed.status_code == 200
+    assert login(client, alice["email"], PASSWORD).status_code == 401
+    assert login(client, alice["email"], OTHER_PASSWORD).status_code == 200
+
+
+def test_token_decodes_only_with_the_apps_key(app, world):
+    with app.app_context():
+        assert decode_token(good_token(world))["sub"] == str(world["alice"]["id"])
+
+
+# Leaks on the error paths too (checked by no_secret_leaks)
+
+
+def test_error_paths_do_not_echo_the_password(client, signup):
+    alice, _ = signup(password=OTHER_PASSWORD)
+    assert client.post("/users", json={"name": "x", "email": alice["email"],
+                                       "password": OTHER_PASSWORD}).status_code == 409
+    assert client.post("/users", json={"name": OTHER_PASSWORD * 5, "email": "bad",
+                                       "password": OTHER_PASSWORD * 5}).status_code == 422
+    assert login(client, alice["email"], OTHER_PASSWORD + "x").status_code == 401
+    assert login(client, alice["email"], OTHER_PASSWORD).status_code == 200
+    assert client.get(f"/users/{alice['id']}").status_code == 200
+    assert client.get("/users").status_code == 200
+
+
+def test_leak_check_knows_the_stored_hashes(db, signup, no_secret_leaks):
+    """The leak check is only as good as its list of hashes and responses."""
+    signup()
+    stored = db.value("SELECT password_hash FROM users")
+    assert no_secret_leaks.hashes == {stored}
+    assert len(no_secret_leaks.responses) == 2  # sign-up and login
+
+
+# Signing key
+
+
+def test_app_refuses_to_start_in_production_without_secret_key(monkeypatch):
+    monkeypatch.setenv("BOARDS_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"BOARDS_ENV": "production", "SECRET_KEY": ""})
+
+
+def test_production_with_secret_key_starts(monkeypatch):
+    monkeypatch.setenv("BOARDS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
+    assert create_app().config["JWT_SECRET_KEY"] == TEST_SECRET
+
+
+def test_development_without_secret_key_warns_and_uses_a_random_one(monkeypatch, caplog):
+    monkeypatch.delenv("BOARDS_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first, second = create_app(), create_app()
+    assert first.config["SECRET_KEY"] and first.config["SECRET_KEY"] != second.config["SECRET_KEY"]
+    assert any("SECRET_KEY" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
