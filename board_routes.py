@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from auth import BEARER, caller, token_required
+from errors import ErrorSchema, documented_errors
 from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
 from schemas import (
     BoardCreateSchema,
@@ -53,6 +54,7 @@ def create_board_blueprint(mysql, boards):
     class Boards(MethodView):
         @blp.arguments(BoardListArgsSchema, location="query")
         @blp.response(200, BoardPageSchema)
+        @documented_errors(blp, 503)
         def get(self, args):
             """A page of boards, newest first; `author_id` keeps one user's."""
             rows = boards_page(args, args.get("author_id"))
@@ -62,6 +64,7 @@ def create_board_blueprint(mysql, boards):
         @blp.doc(security=BEARER)
         @blp.arguments(BoardCreateSchema)
         @blp.response(201, BoardSchema)
+        @documented_errors(blp, 400, 401, 413, 415, 503)
         def post(self, new_board):
             """Write a board; the caller is its author."""
             board_id = boards.insert_board(
@@ -78,6 +81,7 @@ def create_board_blueprint(mysql, boards):
     class Board(MethodView):
         @blp.response(200, BoardSchema)
         @blp.alt_response(304, description="Not modified (If-None-Match)")
+        @documented_errors(blp, 404, 503)
         def get(self, board_id):
             """One board, with an ETag; If-None-Match answers 304."""
             board = boards.get_board(mysql.connection, id=board_id)
@@ -92,7 +96,8 @@ def create_board_blueprint(mysql, boards):
         @blp.doc(security=BEARER)
         @blp.arguments(BoardReplaceSchema)
         @blp.response(200, BoardSchema)
-        @blp.alt_response(412, description="If-Match no longer matches")
+        @blp.alt_response(412, schema=ErrorSchema, description="If-Match no longer matches")
+        @documented_errors(blp, 400, 401, 403, 404, 413, 415, 503)
         def put(self, changes, board_id):
             """Replace title and content of your board; honours If-Match."""
             return self._update(board_id, changes)
@@ -101,7 +106,8 @@ def create_board_blueprint(mysql, boards):
         @blp.doc(security=BEARER)
         @blp.arguments(BoardPatchSchema)
         @blp.response(200, BoardSchema)
-        @blp.alt_response(412, description="If-Match no longer matches")
+        @blp.alt_response(412, schema=ErrorSchema, description="If-Match no longer matches")
+        @documented_errors(blp, 400, 401, 403, 404, 413, 415, 503)
         def patch(self, changes, board_id):
             """Change title and/or content of your board; honours If-Match."""
             return self._update(board_id, changes)
@@ -131,6 +137,7 @@ def create_board_blueprint(mysql, boards):
         @token_required
         @blp.doc(security=BEARER)
         @blp.response(204)
+        @documented_errors(blp, 401, 403, 404, 503)
         def delete(self, board_id):
             """Delete your board and its comments."""
             if not boards.delete_board(mysql.connection, id=board_id, user_id=caller()["id"]):
@@ -142,6 +149,7 @@ def create_board_blueprint(mysql, boards):
     class UserBoards(MethodView):
         @blp.arguments(PageArgsSchema, location="query")
         @blp.response(200, BoardPageSchema)
+        @documented_errors(blp, 404, 503)
         def get(self, args, user_id):
             """A page of one user's boards, newest first."""
             rows = boards_page(args, user_id)
@@ -155,6 +163,7 @@ def create_board_blueprint(mysql, boards):
         @blp.doc(security=BEARER)
         @blp.arguments(PageArgsSchema, location="query")
         @blp.response(200, BoardPageSchema)
+        @documented_errors(blp, 401, 503)
         def get(self, args):
             """A page of boards by the users you follow, newest first."""
             rows = boards.list_feed_page(

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from auth import BEARER, caller, token_required
+from errors import documented_errors
 from pagination import FIRST_PAGE_AFTER_ID, page, subject_rows
 from schemas import CommentCreateSchema, CommentPageSchema, CommentSchema, PageArgsSchema
 
@@ -15,6 +16,7 @@ def create_comment_blueprint(mysql, comments):
     class BoardComments(MethodView):
         @blp.arguments(PageArgsSchema, location="query")
         @blp.response(200, CommentPageSchema)
+        @documented_errors(blp, 404, 503)
         def get(self, args, board_id):
             """A page of a board's comments, oldest first."""
             rows = comments.list_board_comments_page(
@@ -32,6 +34,7 @@ def create_comment_blueprint(mysql, comments):
         @blp.doc(security=BEARER)
         @blp.arguments(CommentCreateSchema)
         @blp.response(201, CommentSchema)
+        @documented_errors(blp, 400, 401, 404, 413, 415, 503)
         def post(self, new_comment, board_id):
             """Comment on a board."""
             comment_id = comments.insert_comment(
@@ -46,6 +49,7 @@ def create_comment_blueprint(mysql, comments):
     @blp.route("/comments/<id:comment_id>")
     class Comment(MethodView):
         @blp.response(200, CommentSchema)
+        @documented_errors(blp, 404, 503)
         def get(self, comment_id):
             """One comment."""
             comment = comments.get_comment(mysql.connection, id=comment_id)
@@ -56,6 +60,7 @@ def create_comment_blueprint(mysql, comments):
         @token_required
         @blp.doc(security=BEARER)
         @blp.response(204)
+        @documented_errors(blp, 401, 403, 404, 503)
         def delete(self, comment_id):
             """Delete a comment you wrote, or one on a board you wrote."""
             if not comments.delete_comment(mysql.connection, id=comment_id, user_id=caller()["id"]):

@@ -59,6 +59,18 @@ class Api(flask_smorest.Api):
         return payload, code, headers
 
 
+def documented_errors(blp, *codes):
+    """Lists error statuses an operation can answer in the OpenAPI document,
+    each with the error body, so that clients need not guess from `default`."""
+
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, HTTPStatus(code).name)(view)
+        return view
+
+    return decorate
+
+
 def error_response(code, message, errors=None, headers=None):
     """A response in the contract's error shape, for places where `abort`
     does not fit (error handlers, extension callbacks, before_request)."""

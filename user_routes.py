@@ -12,6 +12,7 @@ from auth import (
     password_matches,
     token_required,
 )
+from errors import ErrorSchema, documented_errors
 from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
 from schemas import (
     LoginSchema,
@@ -61,6 +62,7 @@ def create_user_blueprint(mysql, users, follows):
     class Users(MethodView):
         @blp.arguments(PageArgsSchema, location="query")
         @blp.response(200, UserPageSchema)
+        @documented_errors(blp, 503)
         def get(self, args):
             """A page of users, newest first."""
             rows = users.list_users_page(
@@ -72,7 +74,8 @@ def create_user_blueprint(mysql, users, follows):
 
         @blp.arguments(UserCreateSchema)
         @blp.response(201, UserSchema)
-        @blp.alt_response(409, description="Name or email already taken")
+        @blp.alt_response(409, schema=ErrorSchema, description="Name or email already taken")
+        @documented_errors(blp, 400, 413, 415, 503)
         def post(self, new_user):
             """Sign up. The answer includes the email; never the password."""
             user_id = users.insert_user(
@@ -87,6 +90,7 @@ def create_user_blueprint(mysql, users, follows):
     @blp.route("/users/<id:user_id>")
     class User(MethodView):
         @blp.response(200, UserSchema)
+        @documented_errors(blp, 404, 503)
         def get(self, user_id):
             """One user (with email only for themself)."""
             user = users.get_user(mysql.connection, id=user_id)
@@ -98,7 +102,8 @@ def create_user_blueprint(mysql, users, follows):
         @blp.doc(security=BEARER)
         @blp.arguments(UserReplaceSchema)
         @blp.response(200, UserSchema)
-        @blp.alt_response(409, description="Name or email already taken")
+        @blp.alt_response(409, schema=ErrorSchema, description="Name or email already taken")
+        @documented_errors(blp, 400, 401, 403, 404, 413, 415, 503)
         def put(self, changes, user_id):
             """Replace your name and email (and password, if given)."""
             return self._update(user_id, changes)
@@ -107,7 +112,8 @@ def create_user_blueprint(mysql, users, follows):
         @blp.doc(security=BEARER)
         @blp.arguments(UserPatchSchema)
         @blp.response(200, UserSchema)
-        @blp.alt_response(409, description="Name or email already taken")
+        @blp.alt_response(409, schema=ErrorSchema, description="Name or email already taken")
+        @documented_errors(blp, 400, 401, 403, 404, 413, 415, 503)
         def patch(self, changes, user_id):
             """Change any of your name, email and password."""
             return self._update(user_id, changes)
@@ -130,6 +136,7 @@ def create_user_blueprint(mysql, users, follows):
         @token_required
         @blp.doc(security=BEARER)
         @blp.response(204)
+        @documented_errors(blp, 401, 403, 404, 503)
         def delete(self, user_id):
             """Delete your account, with your boards, comments and follows."""
             own_user_or_abort(user_id)
@@ -140,6 +147,7 @@ def create_user_blueprint(mysql, users, follows):
         @token_required
         @blp.doc(security=BEARER)
         @blp.response(200, UserSchema)
+        @documented_errors(blp, 401, 503)
         def get(self):
             """The caller, with email."""
             return caller()
@@ -148,7 +156,8 @@ def create_user_blueprint(mysql, users, follows):
     class Login(MethodView):
         @blp.arguments(LoginSchema)
         @blp.response(200, TokenSchema)
-        @blp.alt_response(401, description="Wrong email or password")
+        @blp.alt_response(401, schema=ErrorSchema, description="Wrong email or password")
+        @documented_errors(blp, 400, 413, 415, 503)
         def post(self, credentials):
             """Trade an email and password for a bearer token."""
             login = users.get_login(mysql.connection, email=credentials["email"])
@@ -161,6 +170,7 @@ def create_user_blueprint(mysql, users, follows):
     class Followers(MethodView):
         @blp.arguments(PageArgsSchema, location="query")
         @blp.response(200, UserPageSchema)
+        @documented_errors(blp, 404, 503)
         def get(self, args, user_id):
             """A page of the users who follow this user."""
             return followed_page(follows.list_followers_page, user_id, args)
@@ -169,6 +179,7 @@ def create_user_blueprint(mysql, users, follows):
     class Following(MethodView):
         @blp.arguments(PageArgsSchema, location="query")
         @blp.response(200, UserPageSchema)
+        @documented_errors(blp, 404, 503)
         def get(self, args, user_id):
             """A page of the users this user follows."""
             return followed_page(follows.list_following_page, user_id, args)
@@ -178,6 +189,7 @@ def create_user_blueprint(mysql, users, follows):
         @token_required
         @blp.doc(security=BEARER)
         @blp.response(204)
+        @documented_errors(blp, 400, 401, 404, 413, 415, 422, 503)
         def put(self, user_id):
             """Follow this user (idempotent)."""
             me = caller()
@@ -188,6 +200,7 @@ def create_user_blueprint(mysql, users, follows):
         @token_required
         @blp.doc(security=BEARER)
         @blp.response(204)
+        @documented_errors(blp, 401, 404, 503)
         def delete(self, user_id):
             """Stop following this user (idempotent)."""
             removed = follows.unfollow_user(
