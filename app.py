@@ -14,7 +14,9 @@ from errors import Api
 from flask import Flask
 from health_routes import create_health_blueprint
 from page_routes import SWAGGER_ASSETS_URL, create_page_blueprint
+from rate_limit import init_rate_limits
 from request_log import configure_logging, init_request_ids
+from security import check_production_settings, init_security
 from user_routes import create_user_blueprint
 
 log = logging.getLogger("boards.app")
@@ -45,6 +47,12 @@ def config_from_environment(env=os.environ):
             seconds=int(env.get("ACCESS_TOKEN_SECONDS", "3600"))
         ),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "CORS_ORIGINS": [o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()],
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "true").lower() not in ("0", "false", "no"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "boards"),
+        "LOGIN_FAILURES_PER_ACCOUNT": env.get("LOGIN_FAILURES_PER_ACCOUNT", "5/minute"),
+        "LOGIN_FAILURES_PER_ADDRESS": env.get("LOGIN_FAILURES_PER_ADDRESS", "50/minute"),
     }
 
 
@@ -76,11 +84,14 @@ def create_app(config=None):
     app.config.update(config_from_environment())
     app.config.update(config or {})
     configure_logging(app.config["LOG_LEVEL"])
+    check_production_settings(app)
     _require_secret_key(app)
     app.url_map.converters["id"] = IdConverter
 
     mysql = Database(app)
     init_request_ids(app)
+    init_security(app)
+    init_rate_limits(app)
     api = Api(app)
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1})
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)

@@ -13,7 +13,9 @@ from auth import (
     token_required,
 )
 from errors import ErrorSchema, documented_errors
+from errors import ErrorSchema
 from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
+from rate_limit import check_login_allowed, record_failed_login
 from schemas import (
     LoginSchema,
     PageArgsSchema,
@@ -158,11 +160,14 @@ def create_user_blueprint(mysql, users, follows):
         @blp.response(200, TokenSchema)
         @blp.alt_response(401, schema=ErrorSchema, description="Wrong email or password")
         @documented_errors(blp, 400, 413, 415, 503)
+        @blp.alt_response(429, schema=ErrorSchema, description="Too many failed logins")
         def post(self, credentials):
             """Trade an email and password for a bearer token."""
             login = users.get_login(mysql.connection, email=credentials["email"])
+            check_login_allowed(login, credentials["email"])
             stored_hash = login["password_hash"] if login else None
             if not password_matches(stored_hash, credentials["password"]):
+                record_failed_login(login, credentials["email"])
                 abort(401, message="Wrong email or password.")
             return issue_token(login["id"])
 

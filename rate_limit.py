@@ -1,0 +1,93 @@
+"""Login brute-force limits: failed logins per account and per client
+address, counted on flask-limiter's storage (in memory, or Redis when
+RATELIMIT_STORAGE_URI is set).
+
+Only failures are counted, so signing in normally is never slowed. A caller
+over either limit gets 429 with Retry-After, before its password is checked,
+whether the password is right or not.
+"""
+import logging
+import math
+import time
+
+from flask import current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_smorest import abort
+from limits import parse
+
+log = logging.getLogger("boards.rate_limit")
+
+DEFAULTS = {
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STRATEGY": "moving-window",
+    "RATELIMIT_KEY_PREFIX": "boards",
+    "LOGIN_FAILURES_PER_ACCOUNT": "5/minute",
+    "LOGIN_FAILURES_PER_ADDRESS": "50/minute",
+}
+
+
+class LoginLimits:
+    def __init__(self, app):
+        for key, value in DEFAULTS.items():
+            app.config.setdefault(key, value)
+        self.limiter = Limiter(get_remote_address, app=app, default_limits=[])
+        self.prefix = app.config["RATELIMIT_KEY_PREFIX"]
+        self.per_account = parse(app.config["LOGIN_FAILURES_PER_ACCOUNT"])
+        self.per_address = parse(app.config["LOGIN_FAILURES_PER_ADDRESS"])
+
+    def _buckets(self, login, email):
+        """(limit, key) pairs: the account is its user id when it exists, so
+        spelling variants of one email (the column's collation ignores case
+        and accents) share one count; else the email as given, case-folded."""
+        account = f"user:{login['id']}" if login else f"email:{email.strip().casefold()}"
+        address = f"address:{get_remote_address()}"
+        return (
+            (self.per_account, (self.prefix, "login-failures", account)),
+            (self.per_address, (self.prefix, "login-failures", address)),
+        )
+
+    def seconds_blocked(self, login, email):
+        """0 when a login may be tried; else the seconds until it may."""
+        if not self.limiter.enabled:
+            return 0
+        strategy = self.limiter.limiter
+        waits = [0]
+        try:
+            for limit, key in self._buckets(login, email):
+                if not strategy.test(limit, *key):
+                    reset = strategy.get_window_stats(limit, *key).reset_time
+                    waits.append(max(1, math.ceil(reset - time.time())))
+        except Exception:  # noqa: BLE001 - any storage backend's error: fail open, say so
+            log.exception("login rate-limit storage unreachable; not limiting")
+            return 0
+        return max(waits)
+
+    def record_failure(self, login, email):
+        if not self.limiter.enabled:
+            return
+        try:
+            for limit, key in self._buckets(login, email):
+                self.limiter.limiter.hit(limit, *key)
+        except Exception:  # noqa: BLE001 - as above
+            log.exception("login rate-limit storage unreachable; failure not counted")
+
+
+def init_rate_limits(app):
+    app.extensions["login_limits"] = LoginLimits(app)
+
+
+def check_login_allowed(login, email):
+    """Abort with 429 when this account or this address failed too often."""
+    wait = current_app.extensions["login_limits"].seconds_blocked(login, email)
+    if wait:
+        abort(
+            429,
+            message=f"Too many failed logins; try again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def record_failed_login(login, email):
+    current_app.extensions["login_limits"].record_failure(login, email)

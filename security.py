@@ -1,0 +1,92 @@
+"""Security headers on every response, CORS only for configured origins, and
+the settings a production start refuses (a development SECRET_KEY, debug).
+
+Content-Security-Policy, by kind of response:
+- JSON and everything else: `default-src 'none'` (an API response is never a
+  document that should run or load anything).
+- HTML pages (/manage-users, /manage-boards): scripts and styles only from
+  this origin, no inline script.
+- Swagger UI: flask-smorest's own template starts Swagger UI with an inline
+  script; templates/swagger_ui.html replaces it with a copy that loads
+  static/swagger-ui-init.js instead, so its scripts obey the same rule. It
+  only adds inline *styles*, which Swagger UI's React components set.
+"""
+from flask import request
+from flask_cors import CORS
+
+SWAGGER_UI_ENDPOINT = "api-docs.openapi_swagger_ui"
+MIN_PRODUCTION_SECRET_LENGTH = 32
+DEVELOPMENT_SECRETS = frozenset(
+    {
+        "dev", "development", "secret", "secret-key", "secret_key", "changeme",
+        "change-me", "change_me", "please-change-me", "test", "testing", "boards",
+    }
+)
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+_PAGE_DIRECTIVES = (
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+)
+PAGE_POLICY = "; ".join(_PAGE_DIRECTIVES)
+SWAGGER_UI_POLICY = PAGE_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-ID"]
+CORS_EXPOSE_HEADERS = ["Location", "Link", "ETag", "Retry-After", "X-Request-ID"]
+
+
+def check_production_settings(app):
+    """Refuse to start in production with a development secret or debug on."""
+    if app.config.get("BOARDS_ENV") != "production":
+        return
+    secret = app.config.get("SECRET_KEY") or ""
+    if not secret:
+        raise RuntimeError("SECRET_KEY must be set when BOARDS_ENV=production.")
+    if secret.lower() in DEVELOPMENT_SECRETS or len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+        raise RuntimeError(
+            "SECRET_KEY is a development value or shorter than "
+            f"{MIN_PRODUCTION_SECRET_LENGTH} characters; set a random one for production."
+        )
+    if app.debug:
+        raise RuntimeError("Debug mode must be off when BOARDS_ENV=production.")
+
+
+def content_security_policy(response):
+    if request.endpoint == SWAGGER_UI_ENDPOINT:
+        return SWAGGER_UI_POLICY
+    if response.mimetype == "text/html":
+        return PAGE_POLICY
+    return API_POLICY
+
+
+def init_security(app):
+    @app.after_request
+    def add_security_headers(response):
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(response))
+        return response
+
+    origins = list(app.config.get("CORS_ORIGINS") or [])
+    if origins:
+        CORS(
+            app,
+            origins=origins,
+            allow_headers=CORS_ALLOW_HEADERS,
+            expose_headers=CORS_EXPOSE_HEADERS,
+            supports_credentials=False,
+            max_age=600,
+        )
