@@ -56,6 +56,8 @@ class Api(flask_smorest.Api):
             payload["message"] = INTERNAL_MESSAGE
             payload["request_id"] = g.get("request_id", "")
         payload.setdefault("message", DEFAULT_MESSAGES.get(code, error.description))
+        if code == 405 and getattr(error, "valid_methods", None):
+            headers = {**headers, "Allow": ", ".join(error.valid_methods)}
         return payload, code, headers
 
 
