@@ -13,7 +13,6 @@ from auth import (
     token_required,
 )
 from errors import ErrorSchema, documented_errors
-from errors import ErrorSchema
 from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
 from rate_limit import check_login_allowed, record_failed_login
 from schemas import (
