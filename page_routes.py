@@ -11,11 +11,11 @@ def create_page_blueprint():
 
     @blp.get("/manage-users")
     def manage_users():
-        return render_template("users.html")
+        return render_template("users.html", page="users")
 
     @blp.get("/manage-boards")
     def manage_boards():
-        return render_template("boards.html")
+        return render_template("boards.html", page="boards")
 
     @blp.get(SWAGGER_ASSETS_URL + "<path:filename>")
     def swagger_assets(filename):

@@ -21,6 +21,8 @@ if need_system_packages; then
   fi
 fi
 
+bash scripts/install_browser.sh  # Chromium for tests/test_pages_browser.py
+
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
