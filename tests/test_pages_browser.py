@@ -31,15 +31,22 @@ def browser():
 
 class Tab:
     """A fresh browser tab (own sessionStorage) on the live server, which
-    records uncaught script errors and every dialog (alert, confirm...)."""
+    records uncaught script errors, Content-Security-Policy violations and
+    every dialog (alert, confirm...)."""
 
     def __init__(self, page, base_url):
         self.page = page
         self.base_url = base_url
         self.script_errors = []
         self.dialogs = []
+        self.csp_violations = []
         page.on("pageerror", lambda error: self.script_errors.append(str(error)))
+        page.on("console", self._on_console)
         page.on("dialog", self._on_dialog)
+
+    def _on_console(self, message):
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     def _on_dialog(self, dialog):
         self.dialogs.append((dialog.type, dialog.message))
@@ -68,6 +75,7 @@ def tab(browser, live_server, db):
     yield tab
     context.close()
     assert tab.script_errors == [], "uncaught script errors on the page"
+    assert tab.csp_violations == [], "the page broke its Content-Security-Policy"
 
 
 def field_error(form, field):
