@@ -17,6 +17,8 @@ DB_RETRY_AFTER_SECONDS = 2
 UNIQUE_CONSTRAINT_FIELDS = {"uq_users_email": "email", "uq_users_name": "name"}
 ER_DUP_ENTRY = 1062
 ER_NO_REFERENCED_ROW = 1452
+# A lock wait timeout or a deadlock rolls the statement back: busy, not a bug.
+LOCK_CONFLICT_CODES = frozenset({1205, 1213})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 INTERNAL_MESSAGE = "An unexpected error occurred; quote the request id when reporting it."
 DEFAULT_MESSAGES = {
@@ -108,6 +110,14 @@ def handle_database_error(error):
                     )
         if code == ER_NO_REFERENCED_ROW:
             return error_response(404, DEFAULT_MESSAGES[404])
+    if isinstance(error, MySQLdb.OperationalError) and error.args:
+        if error.args[0] in LOCK_CONFLICT_CODES:
+            log.warning("database busy: %s", error)
+            return error_response(
+                503,
+                "The data is busy; try again shortly.",
+                headers={"Retry-After": str(DB_RETRY_AFTER_SECONDS)},
+            )
     mark_connection_broken()
     log.error("unexpected database error", exc_info=error)
     return error_response(500, INTERNAL_MESSAGE)

@@ -1,0 +1,252 @@
+"""Faults under a write load, with nothing lost.
+
+Each test runs its own mariadbd (temp datadir, free port: never the shared
+server) and the service under gunicorn, drives several writer clients
+(http.client, one keep-alive connection each), injects one fault in the
+middle, and then checks every acknowledged write (201) against the database,
+by id and content. The figures are printed (`-s`) for docs/reliability.md.
+"""
+import http.client
+import os
+import signal
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from scripts.dbserver import start_private
+from tests.service_process import (
+    ServiceProcess,
+    init_database,
+    query_all,
+    send,
+    threads_connected,
+)
+
+pytestmark = pytest.mark.slow
+
+CLIENTS = 6
+MAX_REQUESTS_PER_CLIENT = 700
+CLIENT_TIMEOUT = 10  # seconds: a request that takes longer counts as a hang
+WRITES_BEFORE_FAULT = 1000
+WRITES_AFTER_RECOVERY = 1000
+OUTAGE_SECONDS = 1.5
+RECOVERY_LIMIT_SECONDS = 5
+
+
+@dataclass
+class Attempt:
+    kind: str  # "board" or "comment"
+    body: dict
+    started: float
+    ended: float
+    status: int = 0  # 0: no HTTP answer (see error)
+    id: int = None
+    retry_after: str = None
+    error: str = None
+
+
+class WriteLoad:
+    """CLIENTS threads, each alternating POST /boards and POST
+    /boards/{id}/comments as its own user, until stopped or out of budget."""
+
+    def __init__(self, service, accounts):
+        self.service = service
+        self.accounts = accounts  # [(headers, board_id)]
+        self.attempts = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.threads = [
+            threading.Thread(target=self._client, args=(n, *account), daemon=True)
+            for n, account in enumerate(accounts)
+        ]
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=CLIENT_TIMEOUT * 2)
+
+    def acknowledged(self, since=0.0):
+        with self.lock:
+            return sum(1 for a in self.attempts if a.status == 201 and a.started >= since)
+
+    def wait_for(self, count, since=0.0, timeout=60):
+        deadline = time.monotonic() + timeout
+        while self.acknowledged(since) < count and time.monotonic() < deadline:
+            if not any(thread.is_alive() for thread in self.threads):
+                break
+            time.sleep(0.05)
+        assert self.acknowledged(since) >= count, "the load did not reach its target"
+
+    def _client(self, number, headers, board_id):
+        conn = self.service.connection(CLIENT_TIMEOUT)
+        for i in range(MAX_REQUESTS_PER_CLIENT):
+            if self.stop.is_set():
+                break
+            token = f"{number}-{i}-{uuid.uuid4().hex[:10]}"
+            if i % 2 == 0:
+                kind, path, body = "board", "/boards", {"title": f"t {token}", "content": f"c {token}"}
+            else:
+                kind, path, body = "comment", f"/boards/{board_id}/comments", {"content": f"c {token}"}
+            attempt = Attempt(kind, body, started=time.monotonic(), ended=0.0)
+            try:
+                status, response_headers, parsed = send(conn, "POST", path, body, headers)
+                attempt.status = status
+                attempt.retry_after = response_headers.get("Retry-After")
+                if status == 201:
+                    attempt.id = parsed["id"]
+            except TimeoutError:
+                attempt.error = "timeout"
+            except (OSError, http.client.HTTPException) as error:
+                attempt.error = type(error).__name__
+            attempt.ended = time.monotonic()
+            with self.lock:
+                self.attempts.append(attempt)
+            if attempt.error:
+                conn.close()
+                conn = self.service.connection(CLIENT_TIMEOUT)
+            elif attempt.status == 503:
+                time.sleep(0.05)  # a polite client backs off a little
+        conn.close()
+
+
+def missing_writes(server, database, attempts):
+    """The acknowledged writes that are not in the database as acknowledged,
+    and how many rows exist that no 201 acknowledged."""
+    boards = {
+        row["id"]: row
+        for row in query_all(server, database, "SELECT id, title, content FROM boards")
+    }
+    comments = {
+        row["id"]: row for row in query_all(server, database, "SELECT id, content FROM comments")
+    }
+    missing = []
+    for attempt in attempts:
+        if attempt.status != 201:
+            continue
+        table = boards if attempt.kind == "board" else comments
+        row = table.get(attempt.id)
+        if row is None or any(row[key] != value for key, value in attempt.body.items()):
+            missing.append(attempt)
+    acknowledged = sum(1 for attempt in attempts if attempt.status == 201)
+    # Each client's account made one board before the load: not an attempt.
+    unacknowledged_rows = len(boards) + len(comments) - acknowledged - CLIENTS
+    # A write may commit and still lose its answer (the database or the worker
+    # died before the response); it may never appear twice or from nowhere.
+    assert 0 <= unacknowledged_rows <= len(attempts) - acknowledged
+    return missing, unacknowledged_rows
+
+
+def figures(name, attempts, **extra):
+    statuses = {}
+    for attempt in attempts:
+        key = attempt.status or attempt.error
+        statuses[key] = statuses.get(key, 0) + 1
+    line = f"\n{name}: attempted {len(attempts)}, acknowledged {statuses.get(201, 0)}, statuses {statuses}"
+    print(line + "".join(f", {key} {value}" for key, value in extra.items()))
+
+
+@pytest.fixture(scope="module")
+def private_server():
+    private = start_private()
+    try:
+        yield private
+    finally:
+        private.stop()
+
+
+def accounts_for(service, label):
+    accounts = []
+    for n in range(CLIENTS):
+        _user, headers = service.signup(f"{label}{n}-{uuid.uuid4().hex[:6]}")
+        status, _, board = service.request("POST", "/boards", {"title": "comment here"}, headers)
+        assert status == 201
+        accounts.append((headers, board["id"]))
+    return accounts
+
+
+def test_database_killed_mid_write_loses_no_acknowledged_write(private_server):
+    server = private_server.server
+    database = "boards_fault_db_kill"
+    init_database(server, database)
+    with ServiceProcess(server, database) as service:
+        with WriteLoad(service, accounts_for(service, "dbkill")) as load:
+            load.wait_for(WRITES_BEFORE_FAULT)
+            killed_at = time.monotonic()
+            private_server.kill()
+            time.sleep(OUTAGE_SECONDS)
+            restarting_at = time.monotonic()
+            private_server.start()
+            back_at = time.monotonic()  # the database answers again
+            load.wait_for(WRITES_AFTER_RECOVERY, since=back_at)
+        attempts = list(load.attempts)
+
+        during = [a for a in attempts if killed_at <= a.started and a.ended <= restarting_at]
+        recovered = min(a.ended for a in attempts if a.status == 201 and a.started >= back_at)
+        missing, extra_rows = missing_writes(server, database, attempts)
+        figures(
+            "database killed mid-write", attempts,
+            answered_during_outage=len(during),
+            restart_s=round(back_at - restarting_at, 3),
+            first_201_after_restart_s=round(recovered - back_at, 3),
+            rows_found_for_acknowledged=sum(a.status == 201 for a in attempts) - len(missing),
+            rows_not_acknowledged=extra_rows,
+        )
+        assert [a.error for a in attempts if a.error] == [], "hang or dropped connection"
+        assert {a.status for a in attempts} <= {201, 503}
+        assert during and {a.status for a in during} == {503}
+        assert all(a.retry_after for a in attempts if a.status == 503)
+        assert recovered - back_at <= RECOVERY_LIMIT_SECONDS
+        assert missing == []
+        assert "Traceback" not in service.log_text()
+
+
+def test_worker_killed_under_load_loses_no_write_and_leaks_no_connection(private_server):
+    server = private_server.server
+    database = "boards_fault_worker_kill"
+    init_database(server, database)
+    with ServiceProcess(server, database) as service:
+        limit = service.workers * service.threads + 1  # + the connection asking
+        with WriteLoad(service, accounts_for(service, "workerkill")) as load:
+            load.wait_for(WRITES_BEFORE_FAULT)
+            level = threads_connected(server)
+            victim = service.worker_pids()[0]
+            os.kill(victim, signal.SIGKILL)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                workers = service.worker_pids()
+                if victim not in workers and len(workers) == service.workers:
+                    break
+                time.sleep(0.1)
+            replaced_at = time.monotonic()
+            assert victim not in workers and len(workers) == service.workers
+            load.wait_for(WRITES_AFTER_RECOVERY, since=replaced_at)
+        attempts = list(load.attempts)
+
+        # The killed worker's connections close with it; poll (bounded) for
+        # the server to notice, then compare with the level before the kill.
+        deadline = time.monotonic() + 10
+        after = threads_connected(server)
+        while after > level and time.monotonic() < deadline:
+            time.sleep(0.2)
+            after = threads_connected(server)
+        missing, extra_rows = missing_writes(server, database, attempts)
+        figures(
+            "worker killed", attempts,
+            threads_connected_before=level, threads_connected_after=after,
+            rows_not_acknowledged=extra_rows,
+        )
+        assert level <= limit and after <= level
+        assert {a.status for a in attempts if not a.error} == {201}
+        # Only requests in flight on the killed worker may go unanswered.
+        assert sum(1 for a in attempts if a.error) <= service.threads * 2
+        assert "timeout" not in {a.error for a in attempts}
+        assert missing == []
+    assert threads_connected(server) == 1  # the service stopped: only ours is left
