@@ -1,0 +1,235 @@
+"""The benchmark's reference: the service's endpoints with nothing but the work.
+
+A bare WSGI callable (no framework): the SAME SQL as the service, read from
+sql/queries/*.sql by aiosql (only the statement text is used; it runs on a
+plain cursor), one persistent mysqlclient connection per worker thread, the
+rows sent as json.dumps. Cursors are the service's format (same HMAC, same
+SECRET_KEY) so the same URLs work on both.
+
+What it leaves out on purpose, and the service does not: validation beyond
+what the SQL needs, request ids and the log line, ETags, Link headers,
+marshmallow, and JWT: writes and the feed TRUST an `X-User-Id` header instead
+of checking a token (so a write is 2 statements here, INSERT + SELECT of the
+new row, against the service's 3 with the token's user lookup).
+
+Configured like the service, from MYSQL_* and SECRET_KEY in the environment;
+run with `gunicorn -c gunicorn.conf.py bench.reference_app:application`.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import threading
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import aiosql
+import MySQLdb
+import MySQLdb.cursors
+
+QUERIES = Path(__file__).resolve().parent.parent / "sql" / "queries"
+_boards = aiosql.from_path(QUERIES / "boards.sql", "mysqldb")
+_comments = aiosql.from_path(QUERIES / "comments.sql", "mysqldb")
+_users = aiosql.from_path(QUERIES / "users.sql", "mysqldb")
+
+LIST_BOARDS = _boards.list_boards_page.sql
+LIST_FEED = _boards.list_feed_page.sql
+GET_BOARD = _boards.get_board.sql
+INSERT_BOARD = _boards.insert_board.sql
+LIST_COMMENTS = _comments.list_board_comments_page.sql
+GET_COMMENT = _comments.get_comment.sql
+INSERT_COMMENT = _comments.insert_comment.sql
+GET_USER = _users.get_user.sql
+
+FIRST_BEFORE_ID = 2**63 - 1
+SECRET = os.environ.get("SECRET_KEY", "").encode()
+MAC_BYTES = 9
+JSON_HEADERS = [("Content-Type", "application/json")]
+
+_local = threading.local()
+
+
+class HttpError(Exception):
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
+def _connect():
+    return MySQLdb.connect(
+        host=os.environ.get("MYSQL_HOST", "127.0.0.1"),
+        port=int(os.environ.get("MYSQL_PORT", "3306")),
+        user=os.environ.get("MYSQL_USER", "root"),
+        password=os.environ.get("MYSQL_PASSWORD", ""),
+        database=os.environ.get("MYSQL_DB", "boards"),
+        charset="utf8mb4",
+        autocommit=True,
+        cursorclass=MySQLdb.cursors.DictCursor,
+    )
+
+
+def run(sql, params):
+    """(rows, lastrowid) of one statement on this thread's connection."""
+    conn = getattr(_local, "conn", None)
+    if conn is None:
+        conn = _local.conn = _connect()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall(), cursor.lastrowid
+    except MySQLdb.OperationalError:
+        _local.conn = None
+        conn.close()
+        raise
+
+
+def _mac(last_id):
+    return hmac.new(SECRET, f"cursor:{last_id}".encode(), hashlib.sha256).digest()[:MAC_BYTES]
+
+
+def encode_cursor(last_id):
+    return base64.urlsafe_b64encode(last_id.to_bytes(8, "big") + _mac(last_id)).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except ValueError:
+        raise HttpError(422) from None
+    last_id = int.from_bytes(raw[:8], "big")
+    if len(raw) != 8 + MAC_BYTES or not hmac.compare_digest(raw[8:], _mac(last_id)):
+        raise HttpError(422)
+    return last_id
+
+
+def page_args(environ, first):
+    args = parse_qs(environ.get("QUERY_STRING", ""))
+    try:
+        limit = int(args.get("limit", ["20"])[0])
+    except ValueError:
+        raise HttpError(422) from None
+    if not 1 <= limit <= 100:
+        raise HttpError(422)
+    cursor = args.get("cursor")
+    return (decode_cursor(cursor[0]) if cursor else first), limit
+
+
+def page(rows, limit):
+    items = rows[:limit]
+    next_cursor = encode_cursor(items[-1]["id"]) if len(rows) > limit else None
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def caller_id(environ):
+    """Trusted, not checked: the reference does no authentication."""
+    try:
+        return int(environ["HTTP_X_USER_ID"])
+    except (KeyError, ValueError):
+        raise HttpError(401) from None
+
+
+def body(environ):
+    size = int(environ.get("CONTENT_LENGTH") or 0)
+    try:
+        data = json.loads(environ["wsgi.input"].read(size))
+    except ValueError:
+        raise HttpError(400) from None
+    if not isinstance(data, dict):
+        raise HttpError(400)
+    return data
+
+
+def list_boards(environ):
+    before_id, limit = page_args(environ, FIRST_BEFORE_ID)
+    rows, _ = run(LIST_BOARDS, {"before_id": before_id, "limit": limit + 1})
+    return 200, page(rows, limit)
+
+
+def feed(environ):
+    before_id, limit = page_args(environ, FIRST_BEFORE_ID)
+    params = {"follower_id": caller_id(environ), "before_id": before_id, "limit": limit + 1}
+    rows, _ = run(LIST_FEED, params)
+    return 200, page(rows, limit)
+
+
+def one(sql, params):
+    rows, _ = run(sql, params)
+    if not rows:
+        raise HttpError(404)
+    return rows[0]
+
+
+def get_board(environ, board_id):
+    return 200, one(GET_BOARD, {"id": board_id})
+
+
+def get_user(environ, user_id):
+    user = one(GET_USER, {"id": user_id})
+    user.pop("email")
+    return 200, user
+
+
+def board_comments(environ, board_id):
+    after_id, limit = page_args(environ, 0)
+    rows, _ = run(LIST_COMMENTS, {"board_id": board_id, "after_id": after_id, "limit": limit + 1})
+    if not rows:
+        raise HttpError(404)
+    return 200, page([row for row in rows if row["id"] is not None], limit)
+
+
+def post_board(environ):
+    data = body(environ)
+    params = {"user_id": caller_id(environ), "title": data.get("title"),
+              "content": data.get("content", "")}
+    _, board_id = run(INSERT_BOARD, params)
+    return 201, one(GET_BOARD, {"id": board_id})
+
+
+def post_comment(environ, board_id):
+    data = body(environ)
+    params = {"board_id": board_id, "user_id": caller_id(environ), "content": data.get("content")}
+    try:
+        _, comment_id = run(INSERT_COMMENT, params)
+    except MySQLdb.IntegrityError:
+        raise HttpError(404) from None
+    return 201, one(GET_COMMENT, {"id": comment_id})
+
+
+ROUTES = [
+    (re.compile(r"/boards"), {"GET": list_boards, "POST": post_board}),
+    (re.compile(r"/boards/([1-9][0-9]{0,18})"), {"GET": get_board}),
+    (re.compile(r"/boards/([1-9][0-9]{0,18})/comments"), {"GET": board_comments, "POST": post_comment}),
+    (re.compile(r"/users/([1-9][0-9]{0,18})"), {"GET": get_user}),
+    (re.compile(r"/feed"), {"GET": feed}),
+    (re.compile(r"/health"), {"GET": lambda environ: (200, {"status": "ok"})}),
+]
+
+
+def _json_default(value):
+    return value.isoformat() + "+00:00"
+
+
+def dispatch(environ):
+    path = environ.get("PATH_INFO", "")
+    for pattern, methods in ROUTES:
+        match = pattern.fullmatch(path)
+        if match:
+            handler = methods.get(environ["REQUEST_METHOD"])
+            if handler is None:
+                raise HttpError(405)
+            return handler(environ, *(int(group) for group in match.groups()))
+    raise HttpError(404)
+
+
+def application(environ, start_response):
+    try:
+        status, payload = dispatch(environ)
+    except HttpError as error:
+        status, payload = error.status, {"code": error.status}
+    data = json.dumps(payload, default=_json_default).encode()
+    start_response(f"{status} {HTTPStatus(status).phrase}",
+                   [*JSON_HEADERS, ("Content-Length", str(len(data)))])
+    return [data]

@@ -1,0 +1,80 @@
+"""The benchmark runs end to end on a tiny dataset, so it cannot rot.
+
+It checks that every figure exists and that the bench cleaned up after
+itself, never how big the figures are (speed is bench/RESULTS.md's business).
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ENDPOINTS = 9  # 7 GETs (two of them deep pages) and 2 POSTs
+
+
+def server_url(server):
+    user, password = quote(server.user, safe=""), quote(server.password, safe="")
+    return f"mysql://{user}:{password}@{server.host}:{server.port}"
+
+
+@pytest.fixture(scope="module")
+def bench_run(db_server, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    command = [
+        sys.executable, str(ROOT / "bench" / "run.py"), "--tiny",
+        "--seconds", "1", "--rounds", "1", "--warmup", "0",
+        "--count-requests", "5", "--profile-requests", "20",
+        "--database-url", server_url(db_server),
+        "--results", str(out / "RESULTS.md"), "--json", str(out / "results.json"),
+    ]
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return json.loads((out / "results.json").read_text()), out
+
+
+@pytest.mark.slow
+def test_every_endpoint_has_figures_for_both_apps(bench_run):
+    results, _ = bench_run
+    rows = results["endpoints"]
+    assert len(rows) == ENDPOINTS
+    for row in rows:
+        assert row["ratio"] > 0, row["name"]
+        for app in ("service", "reference"):
+            figures = row[app]
+            assert figures["requests"] > 0 and figures["rps"] > 0, (row["name"], app)
+            assert figures["p50_ms"] > 0 and figures["p99_ms"] >= figures["p50_ms"]
+            assert isinstance(figures["statements"], float), (row["name"], app)
+            assert isinstance(figures["connections"], float), (row["name"], app)
+            assert figures["unexpected_status"] == [], (row["name"], app)
+
+
+@pytest.mark.slow
+def test_worker_memory_checks_and_profile_are_reported(bench_run):
+    results, out = bench_run
+    assert len(results["rss_mb"]["service"]) == 2
+    assert all(mb > 0 for mb in results["rss_mb"]["service"] + results["rss_mb"]["reference"])
+    assert results["checks"] and all(isinstance(c["met"], bool) for c in results["checks"])
+    parts = {part["part"]: part["us"] for part in results["profile"]["parts"]}
+    assert any(name.startswith("SQL round trip") and us > 0 for name, us in parts.items())
+    report = (out / "RESULTS.md").read_text()
+    for row in results["endpoints"]:
+        assert f"| {row['name']} |" in report
+    assert "## Profile" in report and (out / "profile_boards_page1.txt").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_bench_drops_its_database_and_stops_its_servers(bench_run, db_server):
+    results, _ = bench_run
+    conn = db_server.connect()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SHOW DATABASES LIKE %s", (results["dataset"]["database"],))
+            assert cursor.fetchall() == ()
+    finally:
+        conn.close()
+    for pid in (pid for pids in results["gunicorn_pids"].values() for pid in pids):
+        cmdline = Path(f"/proc/{pid}/cmdline")
+        assert not cmdline.exists() or b"gunicorn" not in cmdline.read_bytes(), pid
