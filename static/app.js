@@ -44,7 +44,7 @@ const EXPLAINED = {
   401: "You are not logged in, or your session has expired. Please log in, then try again.",
   403: "This belongs to someone else: you can only change or delete your own things.",
   409: "That name or email is already used by another account.",
-  412: "This board changed (an edit or a new comment) since you opened it. It has been reloaded: check it and save again.",
+  412: "This board changed (an edit or a new comment) since you opened it. The latest version is shown above; your text is still here: save again to replace it.",
   422: "Please correct the marked fields.",
 };
 
@@ -427,8 +427,11 @@ async function boardsPage() {
       etag = response.headers.get("ETag");
     } catch (error) {
       if (error instanceof ApiError && error.status === 412) {
-        await openBoard(board.id);
-        showError($("#edit-board-form"), error);
+        await openBoard(board.id); // the latest version and its ETag
+        const form = $("#edit-board-form");
+        form.elements.title.value = values.title; // keep what the person typed
+        form.elements.content.value = values.content;
+        showError(form, error);
         return;
       }
       throw error;

@@ -251,3 +251,65 @@ def test_swagger_ui_renders_from_local_assets_offline(tab):
     assets_blocked = [url for kind, url in blocked if kind in ("script", "stylesheet", "font")]
     assert assets_blocked == []
     page.screenshot(path=SCREENSHOTS / "swagger-ui.png", full_page=False)
+
+
+def test_account_edit_conflict_log_out_and_delete(tab, signup, db):
+    taken, _ = signup("이미 있는 이름")
+    me, _ = signup("나")
+    page = tab.page
+    tab.open("/manage-users")
+    signup_form = tab.form("signup-form")
+    signup_form.get_by_label("Name").fill("새 사람")
+    signup_form.get_by_label("Email").fill(taken["email"])
+    signup_form.get_by_label("Password").fill(PASSWORD)
+    signup_form.get_by_role("button", name="Sign up").click()
+    expect(signup_form.locator(".form-error")).to_have_text(
+        "That name or email is already used by another account."
+    )
+
+    tab.log_in(me["email"])
+    account = tab.form("account-form")
+    expect(account.get_by_label("Name")).to_have_value("나")
+    account.get_by_label("Name").fill("이미 있는 이름")
+    account.get_by_role("button", name="Save").click()
+    expect(account.locator(".form-error")).to_contain_text("already used")
+    account.get_by_label("Name").fill("바뀐 이름")
+    account.get_by_role("button", name="Save").click()
+    expect(account.locator(".form-ok")).to_have_text("Saved.")
+    expect(page.locator("#session-state")).to_have_text("Logged in as 바뀐 이름")
+    assert db.value("SELECT name FROM users WHERE id = %s", (me["id"],)) == "바뀐 이름"
+
+    page.locator("#logout").click()
+    expect(page.locator("#session-state")).to_have_text("Not logged in")
+    expect(page.locator("#signup-form")).to_be_visible()
+    assert page.evaluate("() => sessionStorage.length") == 0
+
+    tab.log_in(me["email"])
+    delete = tab.form("delete-account-form")
+    delete.get_by_role("button", name="Delete my account").click()
+    delete.get_by_role("button", name="Really delete? Click again").click()
+    expect(page.locator("#session-state")).to_have_text("Not logged in")
+    expect(page.locator(f'#users li[data-user-id="{me["id"]}"]')).to_have_count(0)
+    assert db.value("SELECT COUNT(*) FROM users WHERE id = %s", (me["id"],)) == 0
+
+
+def test_editing_a_board_changed_meanwhile_is_explained(tab, signup, client, db):
+    author, headers = signup("작성자")
+    board_id = client.post("/boards", json={"title": "원래 제목"}, headers=headers).json["id"]
+    tab.log_in(author["email"])
+    tab.open(f"/manage-boards#board-{board_id}")
+    edit = tab.form("edit-board-form")
+    expect(edit.get_by_label("Title")).to_have_value("원래 제목")
+
+    changed = client.patch(f"/boards/{board_id}", json={"title": "다른 탭에서 고침"}, headers=headers)
+    assert changed.status_code == 200
+    edit.get_by_label("Title").fill("내 수정")
+    edit.get_by_role("button", name="Save").click()
+    expect(edit.locator(".form-error")).to_contain_text("changed")
+    expect(tab.page.locator("#board-title")).to_have_text("다른 탭에서 고침")  # reloaded
+    expect(edit.get_by_label("Title")).to_have_value("내 수정")  # what was typed stays
+    assert db.value("SELECT title FROM boards WHERE id = %s", (board_id,)) == "다른 탭에서 고침"
+
+    edit.get_by_role("button", name="Save").click()  # now against the latest version
+    expect(tab.page.locator("#board-title")).to_have_text("내 수정")
+    assert db.value("SELECT title FROM boards WHERE id = %s", (board_id,)) == "내 수정"
