@@ -1,0 +1,91 @@
+"""Load with wrk, and the server counters that say what a request costs."""
+import http.client
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from bench.processes import http_call
+
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_report.lua"
+STATUS_NAMES = ("Questions", "Connections", "Com_admin_commands")
+
+
+def run_wrk(port, endpoint, headers, seconds, connections):
+    env = dict(os.environ)
+    env["BENCH_METHOD"] = endpoint.method
+    env["BENCH_BODY"] = json.dumps(endpoint.body) if endpoint.body is not None else ""
+    env["BENCH_HEADERS"] = "\n".join(f"{name}: {value}" for name, value in headers.items())
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+               "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{endpoint.path}"]
+    out = subprocess.run(command, env=env, capture_output=True, text=True,
+                         timeout=seconds + 60, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line[len("BENCH_JSON "):])
+    raise RuntimeError(f"wrk printed no figures:\n{out}")
+
+
+def combine_rounds(rounds):
+    requests = sum(r["requests"] for r in rounds)
+    seconds = sum(r["duration_us"] for r in rounds) / 1e6
+    errors = sum(r[k] for r in rounds for k in r if k.startswith("errors_"))
+    return {
+        "rps": requests / seconds if seconds else 0.0,
+        "p50_ms": sum(r["p50_us"] for r in rounds) / len(rounds) / 1000,
+        "p99_ms": max(r["p99_us"] for r in rounds) / 1000,
+        "requests": requests,
+        "errors": errors,
+        "rounds_rps": [r["requests"] / (r["duration_us"] / 1e6) for r in rounds],
+    }
+
+
+class Admin:
+    """The bench's own connection: server counters and clean-up."""
+
+    def __init__(self, server, database):
+        self.conn = server.connect(database=database)
+        readings = [self.status() for _ in range(4)]
+        self.calibration = {  # what reading the counters itself adds
+            name: min(after[name] - before[name] for before, after in zip(readings, readings[1:]))
+            for name in STATUS_NAMES
+        }
+
+    def status(self):
+        with self.conn.cursor() as cursor:
+            cursor.execute("SHOW GLOBAL STATUS WHERE Variable_name IN (%s, %s, %s)", STATUS_NAMES)
+            return {name: int(value) for name, value in cursor.fetchall()}
+
+    def delete_rows_after(self, last_board_id, last_comment_id):
+        with self.conn.cursor() as cursor:
+            comments = cursor.execute("DELETE FROM comments WHERE id > %s", (last_comment_id,))
+            boards = cursor.execute("DELETE FROM boards WHERE id > %s", (last_board_id,))
+        return boards + comments
+
+    def close(self):
+        self.conn.close()
+
+
+def count_per_request(admin, port, endpoint, headers, requests):
+    """Statements, new connections and pings per request, from server
+    counters around `requests` sequential requests (after as many unmeasured
+    ones, so every worker thread is past its first request)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        for _ in range(requests):
+            http_call(port, endpoint.method, endpoint.path, headers, endpoint.body, conn=conn)
+        before = admin.status()
+        statuses = [
+            http_call(port, endpoint.method, endpoint.path, headers, endpoint.body, conn=conn)[0]
+            for _ in range(requests)
+        ]
+        after = admin.status()
+    finally:
+        conn.close()
+    delta = {n: (after[n] - before[n] - admin.calibration[n]) / requests for n in STATUS_NAMES}
+    return {
+        "statements": delta["Questions"],
+        "connections": delta["Connections"],
+        "pings": delta["Com_admin_commands"],
+        "unexpected_status": sorted({s for s in statuses if s != endpoint.expect}),
+    }

@@ -1,0 +1,114 @@
+"""An in-process profile of GET /boards page 1 (Flask test client,
+pyinstrument), split by where the time goes."""
+import contextlib
+import logging
+import os
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _in(fragment, *functions):
+    """A frame in a file whose path contains `fragment`, optionally only these
+    functions (decorator wrappers such as webargs' use_args nest the view, so
+    they must not swallow it)."""
+    def matches(frame):
+        path = frame.file_path or ""
+        return fragment in path and (not functions or frame.function in functions)
+    return matches
+
+
+def _any(*rules):
+    return lambda frame: any(rule(frame) for rule in rules)
+
+
+# The first rule that matches a frame, top-down, takes the frame's whole time.
+PROFILE_CATEGORIES = (
+    ("Flask routing (URL adapter + match)", _any(
+        _in("/flask/ctx.py", "match_request"), _in("/flask/app.py", "create_url_adapter"))),
+    ("argument parsing (webargs + marshmallow load + cursor)", _in("/webargs/core.py", "parse")),
+    ("SQL round trip (aiosql + mysqlclient)", _any(_in("/aiosql/"), _in("/MySQLdb/"))),
+    ("connection checkout/teardown (db.py)", _in(str(ROOT / "db.py"))),
+    ("marshmallow dumping", _in("/marshmallow/schema.py", "dump")),
+    ("JSON encoding + Response (flask.json)", _in("/flask/json/")),
+    ("next cursor + Link header (pagination.page)", _in(str(ROOT / "pagination.py"), "page")),
+    ("request id + access log line", _any(_in(str(ROOT / "request_log.py")), _in("/logging/"))),
+    ("auth (flask-jwt-extended)", _any(
+        _in("/flask_jwt_extended/view_decorators.py", "verify_jwt_in_request"), _in("/jwt/"))),
+)
+
+
+def _categorize(frame, totals):
+    for name, matches in PROFILE_CATEGORIES:
+        if matches(frame):
+            totals[name] = totals.get(name, 0.0) + frame.time
+            return
+    for child in frame.children:
+        _categorize(child, totals)
+
+
+def _app_frames(frame):
+    if frame.function == "wsgi_app" and (frame.file_path or "").endswith("flask/app.py"):
+        return [frame]
+    return [found for child in frame.children for found in _app_frames(child)]
+
+
+@contextlib.contextmanager
+def access_log_to_devnull():
+    """The service logs one line per request at INFO; keep that cost in the
+    profile, but not the output."""
+    root = logging.getLogger()
+    level = root.level
+    streams = [(h, h.setStream(open(os.devnull, "w"))) for h in root.handlers
+               if isinstance(h, logging.StreamHandler)]
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+        for handler, stream in streams:
+            handler.setStream(stream).close()
+
+
+def profile_page_one(server, dataset, secret_key, requests):
+    """GET /boards page 1 through the Flask test client, in this process,
+    under pyinstrument; time per request split by where it goes."""
+    from pyinstrument import Profiler
+
+    from app import create_app
+
+    app = create_app({**server.app_config(dataset.database), "SECRET_KEY": secret_key})
+    client = app.test_client()
+    with access_log_to_devnull():
+        for _ in range(50):
+            assert client.get("/boards").status_code == 200
+        started = time.perf_counter()
+        for _ in range(requests):
+            client.get("/boards")
+        plain_us = (time.perf_counter() - started) / requests * 1e6
+        profiler = Profiler(interval=0.0001)
+        with profiler:
+            for _ in range(requests):
+                client.get("/boards")
+    app.extensions["boards_db"].close_thread_connection()
+    root = profiler.last_session.root_frame()
+    app_frames = _app_frames(root)
+    app_time = sum(frame.time for frame in app_frames)
+    totals = {}
+    for frame in app_frames:
+        _categorize(frame, totals)
+    parts = [(name, totals.get(name, 0.0)) for name, _ in PROFILE_CATEGORIES]
+    parts.append(("rest of Flask/flask-smorest/werkzeug (contexts, hooks, response)",
+                  app_time - sum(totals.values())))
+    return {
+        "tree": profiler.output_text(unicode=True, color=False),
+        "requests": requests,
+        "plain_us_per_request": plain_us,
+        "profiled_app_us_per_request": app_time / requests * 1e6,
+        "client_us_per_request": root.time / requests * 1e6,
+        "parts": [
+            {"part": name, "us": t / requests * 1e6, "share": t / app_time if app_time else 0.0}
+            for name, t in parts
+        ],
+    }
