@@ -32,17 +32,24 @@ LIMIT :limit;
 
 -- name: list_user_boards_page(user_id, before_id, limit)
 -- A page of one user's boards; one row of NULL board columns when the user
--- exists but has none, no row when there is no such user.
-SELECT u.id AS subject_id, b.id, b.title, b.content, u.id AS author_id, u.name AS author_name,
-       (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) AS comment_count,
-       b.created_at, b.updated_at
-FROM users AS u
-LEFT JOIN boards AS b
-    ON b.user_id = u.id
-   AND b.id < :before_id
-WHERE u.id = :user_id
-ORDER BY b.id DESC
-LIMIT :limit;
+-- exists but has none, no row when there is no such user. The page is cut
+-- in the derived table p (index order, LIMIT): a plain LEFT JOIN ordered by
+-- b.id makes MariaDB sort every board of the user, counting each one's comments.
+SELECT t.id AS subject_id, p.id, p.title, p.content, t.id AS author_id, t.name AS author_name,
+       p.comment_count, p.created_at, p.updated_at
+FROM users AS t
+LEFT JOIN (
+        SELECT b.id, b.user_id, b.title, b.content,
+               (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) AS comment_count,
+               b.created_at, b.updated_at
+        FROM boards AS b
+        WHERE b.user_id = :user_id
+          AND b.id < :before_id
+        ORDER BY b.id DESC
+        LIMIT :limit) AS p
+    ON p.user_id = t.id
+WHERE t.id = :user_id
+ORDER BY p.id DESC;
 
 -- name: list_feed_page(follower_id, before_id, limit)
 -- A page of boards by the users :follower_id follows.

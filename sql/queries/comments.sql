@@ -19,18 +19,24 @@ WHERE c.id = :id;
 
 -- name: list_board_comments_page(board_id, after_id, limit)
 -- A page of a board's comments; one row of NULL comment columns when the
--- board exists but has none, no row when there is no such board.
-SELECT b.id AS subject_id, c.id, c.board_id, c.content, c.user_id AS author_id,
-       u.name AS author_name, c.created_at
-FROM boards AS b
-LEFT JOIN comments AS c
-    ON c.board_id = b.id
-   AND c.id > :after_id
+-- board exists but has none, no row when there is no such board. The page
+-- is cut in the derived table p (index order, LIMIT), so only one page is
+-- ever sorted (see docs/queries.md).
+SELECT t.id AS subject_id, p.id, p.board_id, p.content, p.author_id,
+       u.name AS author_name, p.created_at
+FROM boards AS t
+LEFT JOIN (
+        SELECT c.id, c.board_id, c.content, c.user_id AS author_id, c.created_at
+        FROM comments AS c
+        WHERE c.board_id = :board_id
+          AND c.id > :after_id
+        ORDER BY c.id ASC
+        LIMIT :limit) AS p
+    ON p.board_id = t.id
 LEFT JOIN users AS u
-    ON u.id = c.user_id
-WHERE b.id = :board_id
-ORDER BY c.id ASC
-LIMIT :limit;
+    ON u.id = p.author_id
+WHERE t.id = :board_id
+ORDER BY p.id ASC;
 
 -- name: delete_comment(id, user_id)!
 -- Delete a comment if the caller wrote it or wrote its board.

@@ -15,27 +15,35 @@ WHERE follower_id = :follower_id
   AND followee_id = :followee_id;
 
 -- name: list_followers_page(user_id, before_id, limit)
--- Users who follow :user_id.
+-- Users who follow :user_id; the page is cut in the derived table p.
 SELECT t.id AS subject_id, u.id, u.name, u.created_at, u.updated_at
 FROM users AS t
-LEFT JOIN follows AS f
-    ON f.followee_id = t.id
-   AND f.follower_id < :before_id
+LEFT JOIN (
+        SELECT f.followee_id AS subject_id, f.follower_id AS user_id
+        FROM follows AS f
+        WHERE f.followee_id = :user_id
+          AND f.follower_id < :before_id
+        ORDER BY f.follower_id DESC
+        LIMIT :limit) AS p
+    ON p.subject_id = t.id
 LEFT JOIN users AS u
-    ON u.id = f.follower_id
+    ON u.id = p.user_id
 WHERE t.id = :user_id
-ORDER BY f.follower_id DESC
-LIMIT :limit;
+ORDER BY p.user_id DESC;
 
 -- name: list_following_page(user_id, before_id, limit)
--- Users whom :user_id follows.
+-- Users whom :user_id follows; the page is cut in the derived table p.
 SELECT t.id AS subject_id, u.id, u.name, u.created_at, u.updated_at
 FROM users AS t
-LEFT JOIN follows AS f
-    ON f.follower_id = t.id
-   AND f.followee_id < :before_id
+LEFT JOIN (
+        SELECT f.follower_id AS subject_id, f.followee_id AS user_id
+        FROM follows AS f
+        WHERE f.follower_id = :user_id
+          AND f.followee_id < :before_id
+        ORDER BY f.followee_id DESC
+        LIMIT :limit) AS p
+    ON p.subject_id = t.id
 LEFT JOIN users AS u
-    ON u.id = f.followee_id
+    ON u.id = p.user_id
 WHERE t.id = :user_id
-ORDER BY f.followee_id DESC
-LIMIT :limit;
+ORDER BY p.user_id DESC;
