@@ -126,8 +126,9 @@ def handle_database_error(error):
 def check_json_body():
     """The contract's body rules, before any view parses it: over 1 MiB is
     413 (before reading it), a body that is not JSON is 415, malformed JSON or
-    anything but an object is 400."""
-    if request.method not in BODY_METHODS:
+    anything but an object is 400. An unknown URL or method stays 404/405
+    whatever the body."""
+    if request.method not in BODY_METHODS or request.routing_exception is not None:
         return None
     length = request.content_length
     limit = request.max_content_length

@@ -153,6 +153,29 @@ def test_wrong_method_is_405_json_with_allow(client, db, method, url, allowed):
     assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}
 
 
+@pytest.mark.parametrize(
+    "method, url, data, content_type, code",
+    [("POST", "/nope", "[1]", "application/json", 404),
+     ("POST", "/users/1/nope", "{", "application/json", 404),
+     ("PUT", "/boards", "{", "application/json", 405),
+     ("POST", "/health", "hi", "text/plain", 405)],
+)
+def test_unknown_url_or_method_wins_over_a_bad_body(client, db, method, url, data, content_type, code):
+    assert_error(client.open(url, method=method, data=data, content_type=content_type), code)
+
+
+@pytest.mark.parametrize(
+    "data, content_type, code",
+    [("[]", "application/json", 400), ("x", "text/plain", 415),
+     ("x" * (ONE_MIB + 1), "application/json", 413)],
+)
+def test_body_errors_carry_a_request_id(client, db, data, content_type, code):
+    response = client.post("/users", data=data, content_type=content_type,
+                           headers={"X-Request-ID": "body-check"})
+    assert_error(response, code)
+    assert response.headers["X-Request-ID"] == "body-check"
+
+
 # 500
 
 
