@@ -232,6 +232,15 @@ def test_openapi_declares_bearer_auth_on_exactly_the_protected_operations(client
                     assert set(requirement) == {"bearerAuth"}, (method, path)
 
 
+def test_openapi_documents_401_and_403_where_they_happen(client, db):
+    paths = client.get("/openapi.json").json["paths"]
+    for method, path in PROTECTED:
+        responses = paths[path][method.lower()]["responses"]
+        assert "401" in responses, (method, path)
+        if PROTECTED[(method, path)][3] == 403:
+            assert "403" in responses, (method, path)
+
+
 def test_unsecured_operations_answer_without_a_token(client, world):
     """Everything OpenAPI does not mark secured really is public."""
     spec = client.get("/openapi.json").json
