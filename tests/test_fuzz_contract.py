@@ -22,6 +22,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from conftest import make_app
+
 SEED = 20261124
 EXAMPLES = {"positive": 25, "negative": 25, "existing": 10}
 BODY_ERRORS = {"400", "413", "415", "422"}
@@ -133,9 +135,16 @@ class Tally:
         self.failures = []
 
 
+@pytest.fixture
+def fuzzed_app(db_server, database_name, app):
+    """An app of its own on the test database, so that its in-memory login
+    limits count only the fuzzer's failed logins, not the other tests'."""
+    return make_app(db_server, database_name)
+
+
 @pytest.mark.slow
-def test_fuzz_every_operation(app, client, signup, db):
-    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+def test_fuzz_every_operation(fuzzed_app, client, signup, db):
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", fuzzed_app)
     tally = Tally()
     operations = [result.ok() for result in schema.get_all_operations()]
     for operation in operations:
@@ -151,7 +160,7 @@ def test_fuzz_every_operation(app, client, signup, db):
     print(f"\nschemathesis: {len(operations)} operations, {sum(tally.requests.values())} requests")
     for label, count in tally.requests.items():
         print(f"  {label}: {count} requests, statuses {dict(sorted(tally.statuses[label].items()))}")
-    spec = app.test_client().get("/openapi.json").json
+    spec = fuzzed_app.test_client().get("/openapi.json").json
     assert len(operations) == len(list(spec_operations(spec)))
     assert set(tally.requests) == {operation.label for operation in operations}
     assert tally.failures == [], "\n\n".join(tally.failures)
