@@ -433,3 +433,17 @@ def test_user_boards_of_a_user_without_boards_is_an_empty_page(client, signup):
 @pytest.mark.parametrize("user_id", ["999999999", "0", "abc"])
 def test_user_boards_of_an_unknown_user_is_404(client, db, user_id):
     assert client.get(f"/users/{user_id}/boards").status_code == 404
+
+
+@pytest.mark.parametrize("etag", ['"garbage"', '"1-0"'])
+def test_if_match_does_not_hide_404_or_403(client, signup, etag):
+    """Preconditions are judged after "does it exist" and "may you change it"."""
+    _, owner_headers = signup()
+    _, other_headers = signup()
+    board = post_board(client, owner_headers).json
+    unknown = client.patch("/boards/999999999", json={"title": "x"},
+                           headers={**owner_headers, "If-Match": etag})
+    assert unknown.status_code == 404
+    theirs = client.patch(f"/boards/{board['id']}", json={"title": "x"},
+                          headers={**other_headers, "If-Match": etag})
+    assert theirs.status_code == 403
