@@ -73,7 +73,7 @@ def test_services_exist():
 
 
 def test_db_is_mysql_8_with_the_boards_database():
-    assert re.fullmatch(r"mysql:8(\.\d+)*", service("db")["image"])
+    assert re.fullmatch(r"mysql:8\.0(\.\d+)?", service("db")["image"])  # 8.4 lacks the auth flag
     assert environment("db")["MYSQL_DATABASE"] == "boards"
     assert "MYSQL_ROOT_PASSWORD" in environment("db")
 
@@ -83,6 +83,7 @@ def test_db_server_speaks_utf8mb4():
     command = command if isinstance(command, list) else command.split()
     assert "--character-set-server=utf8mb4" in command
     assert "--collation-server=utf8mb4_unicode_ci" in command
+    assert "--default-authentication-plugin=mysql_native_password" in command
 
 
 def test_schema_is_mounted_into_the_init_folder():
