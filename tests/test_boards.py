@@ -180,8 +180,8 @@ def test_get_board_sends_an_etag_and_honours_if_none_match(client, signup):
     other = client.get(f"/boards/{board['id']}", headers={"If-None-Match": '"other"'})
     assert other.status_code == 200
     assert other.json == board
-    listed = client.get(f"/boards/{board['id']}", headers={"If-None-Match": f'"x", {etag}'})
-    assert listed.status_code == 304
+    one_of_many = client.get(f"/boards/{board['id']}", headers={"If-None-Match": f'"x", {etag}'})
+    assert one_of_many.status_code == 304
 
 
 @pytest.mark.parametrize("path", ["/boards/999999999", "/boards/0", "/boards/-1", "/boards/abc"])

@@ -190,7 +190,7 @@ def test_delete_unknown_comment_is_404(client, signup):
 
 
 def counts_seen(client, board_id):
-    """comment_count as the board, the boards list, the author's list and the feed show it."""
+    """comment_count as GET one, the boards list and the two author lists show it."""
     board = client.get(f"/boards/{board_id}").json
     author_id = board["author"]["id"]
     seen = {"get": board["comment_count"]}
