@@ -186,6 +186,7 @@ def test_unexpected_error_is_500_json_with_request_id_and_no_internals(failing_a
     assert_no_internals(response)
     logged = log_lines.containing("trace-500")
     assert any("secret-internal-detail" in line for line in logged), "the bug is logged"
+    assert len(log_lines.containing("trace-500", logger="boards.access")) == 1
 
 
 def test_500_gets_a_generated_request_id_too(failing_app):
