@@ -138,8 +138,12 @@ def check_json_body():
         return None
     if not request.is_json:
         return error_response(415, DEFAULT_MESSAGES[415])
+    data = request.get_data(cache=True)
+    if length is None and limit is not None and len(data) >= limit:
+        # A chunked body: werkzeug stops reading at the limit without saying so.
+        return error_response(413, DEFAULT_MESSAGES[413])
     try:
-        body = json.loads(request.get_data(cache=True))
+        body = json.loads(data)
     except (ValueError, RecursionError):
         return error_response(400, DEFAULT_MESSAGES[400])
     if not isinstance(body, dict):

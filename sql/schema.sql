@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS boards (
     id         BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
     user_id    BIGINT UNSIGNED NOT NULL,
     title      VARCHAR(200) NOT NULL,
-    content    TEXT         NOT NULL,
+    content    MEDIUMTEXT   NOT NULL,
     version    INT UNSIGNED NOT NULL DEFAULT 1,
     created_at DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     updated_at DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
@@ -68,4 +68,5 @@ CREATE TABLE IF NOT EXISTS follows (
 INSERT IGNORE INTO schema_migrations (version) VALUES
     ('0001_users_boards'),
     ('0002_password_hash'),
-    ('0003_comments_follows');
+    ('0003_comments_follows'),
+    ('0004_boards_content_mediumtext');
