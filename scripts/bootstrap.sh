@@ -22,6 +22,7 @@ if need_system_packages; then
 fi
 
 bash scripts/install_browser.sh  # Chromium for tests/test_pages_browser.py
+bash scripts/install_wrk.sh  # wrk for tests/test_load.py (and bench/)
 
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
