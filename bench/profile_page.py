@@ -71,26 +71,37 @@ def access_log_to_devnull():
             handler.setStream(stream).close()
 
 
-def profile_page_one(server, dataset, secret_key, requests):
+def _repeat(call, requests, seconds):
+    """Up to `requests` calls, stopping early after `seconds`; returns
+    (calls made, seconds taken)."""
+    started = time.perf_counter()
+    done = 0
+    while done < requests and (done == 0 or time.perf_counter() - started < seconds):
+        call()
+        done += 1
+    return done, time.perf_counter() - started
+
+
+def profile_page_one(server, dataset, secret_key, requests, seconds=15):
     """GET /boards page 1 through the Flask test client, in this process,
-    under pyinstrument; time per request split by where it goes."""
+    under pyinstrument; time per request split by where it goes. Each phase
+    makes up to `requests` requests and stops after `seconds`."""
     from pyinstrument import Profiler
 
     from app import create_app
 
     app = create_app({**server.app_config(dataset.database), "SECRET_KEY": secret_key})
     client = app.test_client()
+
+    def get_page_one():
+        assert client.get("/boards").status_code == 200
+
     with access_log_to_devnull():
-        for _ in range(50):
-            assert client.get("/boards").status_code == 200
-        started = time.perf_counter()
-        for _ in range(requests):
-            client.get("/boards")
-        plain_us = (time.perf_counter() - started) / requests * 1e6
-        profiler = Profiler(interval=0.0001)
+        _repeat(get_page_one, 50, seconds)
+        plain_requests, plain_seconds = _repeat(get_page_one, requests, seconds)
+        profiler = Profiler(interval=0.001)
         with profiler:
-            for _ in range(requests):
-                client.get("/boards")
+            requests, _ = _repeat(get_page_one, requests, seconds)
     app.extensions["boards_db"].close_thread_connection()
     root = profiler.last_session.root_frame()
     app_frames = _app_frames(root)
@@ -102,9 +113,11 @@ def profile_page_one(server, dataset, secret_key, requests):
     parts.append(("rest of Flask/flask-smorest/werkzeug (contexts, hooks, response)",
                   app_time - sum(totals.values())))
     return {
-        "tree": profiler.output_text(unicode=True, color=False),
+        "tree": profiler.output_text(unicode=True, color=False, show_all=True)
+        + "\n\nSelf time by function:\n"
+        + profiler.output_text(unicode=True, color=False, flat=True),
         "requests": requests,
-        "plain_us_per_request": plain_us,
+        "plain_us_per_request": plain_seconds / plain_requests * 1e6,
         "profiled_app_us_per_request": app_time / requests * 1e6,
         "client_us_per_request": root.time / requests * 1e6,
         "parts": [

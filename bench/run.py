@@ -135,6 +135,8 @@ def parse_args(argv):
     parser.add_argument("--threads", type=int, default=None,
                         help="gunicorn threads per worker (default: gunicorn.conf.py's)")
     parser.add_argument("--profile-requests", type=int, default=2000, help="0: no profile")
+    parser.add_argument("--profile-seconds", type=int, default=15,
+                        help="time limit of each profile phase (plain, profiled)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
                         help="mysql://user:pass@host:port of a server to use (default: a private "
                              "mariadbd/mysqld started for the run; env DATABASE_URL)")
@@ -215,6 +217,7 @@ def main(argv=None):
         say(f"service on :{apps['service'].port}, reference on :{apps['reference'].port}")
 
         todo = endpoints(dataset, cursors)
+        by_name = {endpoint.name: endpoint for endpoint in todo}
         for name, app in apps.items():
             for endpoint in todo:
                 status, body = http_call(app.port, "GET", endpoint.path,
@@ -227,16 +230,21 @@ def main(argv=None):
 
         rows, rows_deleted = [], 0
         for index, endpoint in enumerate(todo):
-            rounds = {"service": [], "reference": []}
+            # A deep page is also compared with page 1 of its list run right
+            # next to it, so that a change of machine load does not pass for cost.
+            first_page = by_name.get(endpoint.deep_of)
+            rounds = {"service": [], "reference": [], "page 1": []}
             for round_number in range(args.rounds):
-                order = ["service", "reference"]
+                order = [("service", endpoint), ("reference", endpoint)]
+                if first_page is not None:
+                    order.append(("page 1", first_page))
                 if (index + round_number) % 2:
                     order.reverse()
-                for name in order:
-                    headers = endpoint.headers(name, caller)
-                    rounds[name].append(run_wrk(apps[name].port, endpoint, headers,
-                                                args.seconds, args.connections))
-                    if endpoint.method != "GET":
+                for key, target in order:
+                    name = "reference" if key == "reference" else "service"
+                    rounds[key].append(run_wrk(apps[name].port, target, target.headers(name, caller),
+                                               args.seconds, args.connections))
+                    if target.method != "GET":
                         rows_deleted += admin.delete_rows_after(sizes.boards, sizes.comments)
             row = {"name": endpoint.name, "kind": endpoint.kind, "method": endpoint.method,
                    "path": endpoint.path, "as_caller": endpoint.as_caller,
@@ -249,6 +257,8 @@ def main(argv=None):
                 if endpoint.method != "GET":
                     rows_deleted += admin.delete_rows_after(sizes.boards, sizes.comments)
                 row[name] = figures
+            if first_page is not None:
+                row["page1_adjacent_rps"] = combine_rounds(rounds["page 1"])["rps"]
             reference_rps = row["reference"]["rps"]
             row["ratio"] = row["service"]["rps"] / reference_rps if reference_rps else 0.0
             rows.append(row)
@@ -278,7 +288,8 @@ def main(argv=None):
         }
         if args.profile_requests:
             say("profiling GET /boards page 1 in-process")
-            results["profile"] = profile_page_one(server, dataset, SECRET_KEY, args.profile_requests)
+            results["profile"] = profile_page_one(server, dataset, SECRET_KEY, args.profile_requests,
+                                                  args.profile_seconds)
         results["checks"] = report.checks(results)
         results["elapsed_s"] = round(time.monotonic() - started, 1)
 
