@@ -14,6 +14,7 @@ from db import is_disconnect, mark_connection_broken
 log = logging.getLogger("boards.errors")
 
 DB_RETRY_AFTER_SECONDS = 2
+RETRY_AFTER_HEADER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
 UNIQUE_CONSTRAINT_FIELDS = {"uq_users_email": "email", "uq_users_name": "name"}
 ER_DUP_ENTRY = 1062
 ER_NO_REFERENCED_ROW = 1452
@@ -69,7 +70,15 @@ def documented_errors(blp, *codes):
 
     def decorate(view):
         for code in codes:
-            view = blp.alt_response(code, HTTPStatus(code).name)(view)
+            if code == 503:
+                view = blp.alt_response(
+                    503,
+                    schema=ErrorSchema,
+                    description="The database is unreachable or busy; try again later",
+                    headers={"Retry-After": RETRY_AFTER_HEADER},
+                )(view)
+            else:
+                view = blp.alt_response(code, HTTPStatus(code).name)(view)
         return view
 
     return decorate

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from db import mark_connection_broken
+from errors import RETRY_AFTER_HEADER
 
 
 class HealthSchema(Schema):
@@ -18,7 +19,12 @@ def create_health_blueprint(mysql, health):
     @blp.route("/health")
     class Health(MethodView):
         @blp.response(200, HealthSchema)
-        @blp.alt_response(503, schema=HealthSchema, description="The database is unreachable")
+        @blp.alt_response(
+            503,
+            schema=HealthSchema,
+            description="The database is unreachable",
+            headers={"Retry-After": RETRY_AFTER_HEADER},
+        )
         def get(self):
             """200 when the database answers, else 503 with Retry-After."""
             try:

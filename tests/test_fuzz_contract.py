@@ -77,6 +77,8 @@ def test_every_error_answer_is_documented_with_the_error_body(app):
             if "$ref" in response:
                 response = components[response["$ref"].rsplit("/", 1)[1]]
             schema = response["content"]["application/json"]["schema"]
+            if status == "503":
+                assert "Retry-After" in response.get("headers", {}), f"{label}: 503 without Retry-After"
             if label == "GET /health" and status == "503":
                 continue  # the health body says which part is down
             assert schema == error_ref, f"{label} {status}: not the error body"
