@@ -22,7 +22,7 @@ def limited_app(db_server, database_name, app, db):
     """limited_app(**config) -> a fresh app (its own in-memory counters) on the test database."""
 
     def make(**overrides):
-        return make_app(db_server, database_name, **overrides)
+        return make_app(db_server, database_name, **{"RATELIMIT_ENABLED": True, **overrides})
 
     return make
 

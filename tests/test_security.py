@@ -6,11 +6,13 @@ from html.parser import HTMLParser
 
 import jwt
 import pytest
+from playwright.sync_api import sync_playwright
 
 import auth
 from app import create_app
 from request_log import RequestIdFilter
 from scripts.dbserver import free_port
+from tests.browser import launch_chromium, serve_in_thread
 from tests.conftest import PASSWORD, TEST_SECRET, make_app
 
 STRONG_SECRET = "k3Q9v-vXc1c7gZ4bT2Nw8yR0pLm5sHj6dFa1EoUi"
@@ -247,7 +249,9 @@ def test_security_headers_on_304_429_500_and_503(client, signup, db_server, data
     etag = client.get(location).headers["ETag"]
     not_modified = client.get(location, headers={"If-None-Match": etag})
     assert not_modified.status_code == 304
-    limited = make_app(db_server, database_name, LOGIN_FAILURES_PER_ACCOUNT="1/minute").test_client()
+    limited = make_app(
+        db_server, database_name, RATELIMIT_ENABLED=True, LOGIN_FAILURES_PER_ACCOUNT="1/minute"
+    ).test_client()
     for _ in range(2):
         too_many = limited.post("/auth/login", json={"email": "a@example.com", "password": "x"})
     assert too_many.status_code == 429
@@ -370,3 +374,35 @@ def test_500_answers_the_request_id_and_logs_the_traceback_with_it(db_server, da
         assert internal not in text
     logged = [line for line in handler.lines if line.startswith(f"[{request_id}]")]
     assert any("Traceback" in line and "secret-internal-detail" in line for line in logged)
+
+
+# In a real browser: the pages run under their policy, and the policy bites
+
+RECORD_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation",
+    (event) => window.__violations.push(event.violatedDirective + " " + event.blockedURI));
+"""
+INJECT_INLINE_SCRIPT = """() => {
+    const script = document.createElement("script");
+    script.textContent = "window.__inlineRan = true";
+    document.body.appendChild(script);
+    return new Promise((resolve) => setTimeout(() => resolve(window.__inlineRan === true), 200));
+}"""
+
+
+def test_pages_run_under_their_policy_and_inline_script_is_blocked(app, db):
+    with serve_in_thread(app) as base_url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page()
+            page.add_init_script(RECORD_VIOLATIONS)
+            for path in ("/manage-users", "/manage-boards", "/swagger-ui"):
+                page.goto(base_url + path)
+                page.wait_for_load_state("networkidle")
+                assert page.evaluate("window.__violations") == [], path
+            assert page.locator(".opblock").count() > 0, "Swagger UI started from its external script"
+            assert page.evaluate(INJECT_INLINE_SCRIPT) is False, "an injected inline script must not run"
+            assert any("script-src" in v for v in page.evaluate("window.__violations"))
+        finally:
+            browser.close()
