@@ -17,6 +17,9 @@ from schemas import (
 )
 
 
+NEVER_MATCHES = (0, 0)
+
+
 def board_etag(board):
     """A strong validator of everything a board shows that can change: its
     version (bumped by every edit) and its comment count."""
@@ -25,15 +28,16 @@ def board_etag(board):
 
 def if_match_validator():
     """(version, comment_count) named by If-Match, or None when there is no
-    precondition (no header, or `*`). An ETag that is not one of ours can
-    never match: 412."""
+    precondition (no header, or `*`). An ETag that is not one of ours never
+    matches (version 0 does not exist), so the update answers 412, after
+    404 and 403 have had their say."""
     if not request.if_match or request.if_match.star_tag:
         return None
     for tag in request.if_match.as_set():
         version, _, count = tag.partition("-")
         if version.isdigit() and count.isdigit():
             return int(version), int(count)
-    abort(412, message="The board has changed since you read it (If-Match).")
+    return NEVER_MATCHES
 
 
 def create_board_blueprint(mysql, boards):
