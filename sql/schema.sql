@@ -11,8 +11,9 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 CREATE TABLE IF NOT EXISTS users (
     id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
-    name          VARCHAR(50)  NOT NULL,
-    email         VARCHAR(255) NOT NULL,
+    -- unicode_520: case-insensitive, but tells emoji apart (unicode_ci does not).
+    name          VARCHAR(50)  CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci NOT NULL,
+    email         VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci NOT NULL,
     password_hash VARCHAR(255) NOT NULL,
     created_at    DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     updated_at    DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
@@ -69,4 +70,5 @@ INSERT IGNORE INTO schema_migrations (version) VALUES
     ('0001_users_boards'),
     ('0002_password_hash'),
     ('0003_comments_follows'),
-    ('0004_boards_content_mediumtext');
+    ('0004_boards_content_mediumtext'),
+    ('0005_users_unicode_520');

@@ -121,6 +121,14 @@ def test_korean_and_emoji_name_round_trips_byte_for_byte(client, db):
     assert bytes.fromhex(stored) == KOREAN_EMOJI_NAME.encode("utf-8")
 
 
+def test_names_differing_only_in_emoji_are_different_users(client, db):
+    """utf8mb4_unicode_ci weighs all emoji the same; the users table must not."""
+    assert client.post("/users", json=new_user(1, name="김민지 🌸")).status_code == 201
+    second = client.post("/users", json=new_user(2, name="김민지 😀"))
+    assert second.status_code == 201, second.json
+    assert db.value("SELECT COUNT(*) FROM users") == 2
+
+
 # GET /users, GET /users/{id}, GET /me
 
 
