@@ -1,5 +1,9 @@
 """The management pages and Swagger UI, driven in headless Chromium against
-the real app on a loopback port. Screenshots go to docs/screenshots/."""
+the real app on a loopback port. Screenshots go to docs/screenshots/ when
+UPDATE_SCREENSHOTS=1 is set (they show timestamps, so every run would change
+them), else to a temporary folder."""
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -8,7 +12,11 @@ from playwright.sync_api import expect, sync_playwright
 from tests.browser import block_outside_loopback, launch_chromium, serve_in_thread
 from tests.conftest import PASSWORD
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SCREENSHOTS = (
+    Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.mkdtemp(prefix="boards-screenshots-"))
+)
 XSS_TITLE = "<script>alert(1)</script>"
 
 expect.set_options(timeout=15_000)
