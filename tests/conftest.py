@@ -39,6 +39,8 @@ def make_app(db_server, database_name, **overrides):
         "SECRET_KEY": TEST_SECRET,
         "TESTING": True,
         "PASSWORD_HASH_METHOD": FAST_TEST_HASH,
+        # Many tests fail logins on purpose; tests/test_rate_limit.py turns it on.
+        "RATELIMIT_ENABLED": False,
         **overrides,
     }
     return create_app(config)
