@@ -158,7 +158,11 @@ def start_server(stack, database_url):
     binary = dbserver.find_server_binary()
     if binary is None:
         raise SystemExit(dbserver.INSTALL_HINT)
-    private = dbserver.start_private(binary)
+    try:
+        private = dbserver.start_private(binary)
+    except (subprocess.CalledProcessError, RuntimeError) as error:  # seen once on a busy machine
+        say(f"starting a private server failed ({error}); trying once more")
+        private = dbserver.start_private(binary)
     stack.callback(private.stop)
     return private.server
 
