@@ -12,6 +12,7 @@ from comment_routes import create_comment_blueprint
 from db import Database, load_queries
 from errors import Api
 from flask import Flask
+from flask.sessions import SessionInterface
 from health_routes import create_health_blueprint
 from page_routes import SWAGGER_ASSETS_URL, create_page_blueprint
 from rate_limit import init_rate_limits
@@ -29,6 +30,17 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=2**63 - 1)
+
+
+class NoCookieSessions(SessionInterface):
+    """The API is stateless (bearer tokens): no cookie session to verify on
+    every request (Flask's default costs a signing serializer per request)."""
+
+    def open_session(self, app, request):
+        return None
+
+    def save_session(self, app, session, response):
+        return None
 
 
 def config_from_environment(env=os.environ):
@@ -82,6 +94,7 @@ def _require_secret_key(app):
 def create_app(config=None):
     app = Flask(__name__)
     app.json.ensure_ascii = False
+    app.session_interface = NoCookieSessions()
     app.config.update(API_SETTINGS)
     app.config.update(config_from_environment())
     app.config.update(config or {})

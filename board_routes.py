@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from auth import BEARER, caller, token_required
+from db import utc_now
 from errors import ErrorSchema, documented_errors
 from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
 from schemas import (
@@ -71,13 +72,24 @@ def create_board_blueprint(mysql, boards):
         @documented_errors(blp, 400, 401, 413, 415, 503)
         def post(self, new_board):
             """Write a board; the caller is its author."""
+            author, now = caller(), utc_now()
             board_id = boards.insert_board(
                 mysql.connection,
-                user_id=caller()["id"],
+                user_id=author["id"],
                 title=new_board["title"],
                 content=new_board["content"],
+                now=now,
             )
-            board = boards.get_board(mysql.connection, id=board_id)
+            board = {
+                **new_board,
+                "id": board_id,
+                "author_id": author["id"],
+                "author_name": author["name"],
+                "comment_count": 0,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
             location = url_for("boards.Board", board_id=board_id)
             return board, {"Location": location, "ETag": board_etag(board)}
 
@@ -128,6 +140,7 @@ def create_board_blueprint(mysql, boards):
                 content=changes.get("content"),
                 version=expected[0] if expected else None,
                 comment_count=expected[1] if expected else None,
+                now=utc_now(),
             )
             board = boards.get_board(mysql.connection, id=board_id)
             if not matched:

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from auth import BEARER, caller, token_required
+from db import utc_now
 from errors import documented_errors
 from pagination import FIRST_PAGE_AFTER_ID, page, subject_rows
 from schemas import CommentCreateSchema, CommentPageSchema, CommentSchema, PageArgsSchema
@@ -37,13 +38,22 @@ def create_comment_blueprint(mysql, comments):
         @documented_errors(blp, 400, 401, 404, 413, 415, 503)
         def post(self, new_comment, board_id):
             """Comment on a board."""
+            author, now = caller(), utc_now()
             comment_id = comments.insert_comment(
                 mysql.connection,
                 board_id=board_id,
-                user_id=caller()["id"],
+                user_id=author["id"],
                 content=new_comment["content"],
+                now=now,
             )
-            comment = comments.get_comment(mysql.connection, id=comment_id)
+            comment = {
+                **new_comment,
+                "id": comment_id,
+                "board_id": board_id,
+                "author_id": author["id"],
+                "author_name": author["name"],
+                "created_at": now,
+            }
             return comment, {"Location": url_for("comments.Comment", comment_id=comment_id)}
 
     @blp.route("/comments/<id:comment_id>")

@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 import aiosql
@@ -48,6 +49,13 @@ def load_queries(name):
     """The named queries of sql/queries/<name>.sql, called as
     `queries.get_board(conn, id=1)`."""
     return aiosql.from_path(SQL_DIR / "queries" / f"{name}.sql", _LastRowIdAdapter)
+
+
+def utc_now():
+    """Now, as the tables store it: naive UTC, to the microsecond. Rows take
+    their timestamps from the service's clock, so a new row can be answered
+    without reading it back."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def is_disconnect(error):

@@ -5,7 +5,9 @@ import base64
 import hashlib
 import hmac
 
-from flask import current_app, request, url_for
+from urllib.parse import urlencode
+
+from flask import current_app, request
 from marshmallow import ValidationError
 
 FIRST_PAGE_BEFORE_ID = 2**63 - 1
@@ -47,7 +49,7 @@ def page(rows, limit):
     cursor = encode_cursor(items[-1]["id"])
     args = request.args.to_dict()
     args.update(cursor=cursor, limit=limit)
-    next_url = url_for(request.endpoint, **request.view_args, **args)
+    next_url = f"{request.path}?{urlencode(args)}"
     return {"items": items, "next_cursor": cursor}, {"Link": f'<{next_url}>; rel="next"'}
 
 

@@ -1,6 +1,10 @@
 """Login brute-force limits: failed logins per account and per client
-address, counted on flask-limiter's storage (in memory, or Redis when
-RATELIMIT_STORAGE_URI is set).
+address, counted with `limits` (flask-limiter's storage library: in memory,
+or Redis when RATELIMIT_STORAGE_URI is set).
+
+Not the flask-limiter extension itself: it adds three hooks to every request
+to enforce route limits, and the only limit here is on failed logins, which
+the login view checks itself.
 
 Only failures are counted, so signing in normally is never slowed. A caller
 over either limit gets 429 with Retry-After, before its password is checked,
@@ -10,18 +14,15 @@ import logging
 import math
 import time
 
-from flask import current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import current_app, request
 from flask_smorest import abort
-from limits import parse
+from limits import parse, storage, strategies
 
 log = logging.getLogger("boards.rate_limit")
 
 DEFAULTS = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_STRATEGY": "moving-window",
     "RATELIMIT_KEY_PREFIX": "boards",
     "LOGIN_FAILURES_PER_ACCOUNT": "5/minute",
     "LOGIN_FAILURES_PER_ADDRESS": "50/minute",
@@ -32,7 +33,10 @@ class LoginLimits:
     def __init__(self, app):
         for key, value in DEFAULTS.items():
             app.config.setdefault(key, value)
-        self.limiter = Limiter(get_remote_address, app=app, default_limits=[])
+        self.enabled = app.config["RATELIMIT_ENABLED"]
+        self.strategy = strategies.MovingWindowRateLimiter(
+            storage.storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        )
         self.prefix = app.config["RATELIMIT_KEY_PREFIX"]
         self.per_account = parse(app.config["LOGIN_FAILURES_PER_ACCOUNT"])
         self.per_address = parse(app.config["LOGIN_FAILURES_PER_ADDRESS"])
@@ -42,7 +46,7 @@ class LoginLimits:
         spelling variants of one email (the column's collation ignores case
         and accents) share one count; else the email as given, case-folded."""
         account = f"user:{login['id']}" if login else f"email:{email.strip().casefold()}"
-        address = f"address:{get_remote_address()}"
+        address = f"address:{request.remote_addr}"
         return (
             (self.per_account, (self.prefix, "login-failures", account)),
             (self.per_address, (self.prefix, "login-failures", address)),
@@ -50,9 +54,9 @@ class LoginLimits:
 
     def seconds_blocked(self, login, email):
         """0 when a login may be tried; else the seconds until it may."""
-        if not self.limiter.enabled:
+        if not self.enabled:
             return 0
-        strategy = self.limiter.limiter
+        strategy = self.strategy
         waits = [0]
         try:
             for limit, key in self._buckets(login, email):
@@ -65,11 +69,11 @@ class LoginLimits:
         return max(waits)
 
     def record_failure(self, login, email):
-        if not self.limiter.enabled:
+        if not self.enabled:
             return
         try:
             for limit, key in self._buckets(login, email):
-                self.limiter.limiter.hit(limit, *key)
+                self.strategy.hit(limit, *key)
         except Exception:  # noqa: BLE001 - as above
             log.exception("login rate-limit storage unreachable; failure not counted")
 

@@ -48,8 +48,7 @@ def init_request_ids(app):
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
         elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-        access_log.info(
-            '%s %s %s %.1fms', request.method, request.full_path.rstrip("?"),
-            response.status_code, elapsed_ms,
-        )
+        query = request.query_string
+        target = f"{request.path}?{query.decode('latin-1')}" if query else request.path
+        access_log.info("%s %s %s %.1fms", request.method, target, response.status_code, elapsed_ms)
         return response

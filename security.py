@@ -75,9 +75,10 @@ def content_security_policy(response):
 def init_security(app):
     @app.after_request
     def add_security_headers(response):
+        headers = response.headers
         for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        response.headers.setdefault("Content-Security-Policy", content_security_policy(response))
+            headers[name] = value
+        headers["Content-Security-Policy"] = content_security_policy(response)
         return response
 
     origins = list(app.config.get("CORS_ORIGINS") or [])

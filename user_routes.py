@@ -12,6 +12,7 @@ from auth import (
     password_matches,
     token_required,
 )
+from db import utc_now
 from errors import ErrorSchema, documented_errors
 from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
 from rate_limit import check_login_allowed, record_failed_login
@@ -79,13 +80,21 @@ def create_user_blueprint(mysql, users, follows):
         @documented_errors(blp, 400, 413, 415, 503)
         def post(self, new_user):
             """Sign up. The answer includes the email; never the password."""
+            now = utc_now()
             user_id = users.insert_user(
                 mysql.connection,
                 name=new_user["name"],
                 email=new_user["email"],
                 password_hash=hash_password(new_user["password"]),
+                now=now,
             )
-            user = users.get_user(mysql.connection, id=user_id)
+            user = {
+                "id": user_id,
+                "name": new_user["name"],
+                "email": new_user["email"],
+                "created_at": now,
+                "updated_at": now,
+            }
             return user, {"Location": url_for("users.User", user_id=user_id)}
 
     @blp.route("/users/<id:user_id>")
@@ -131,6 +140,7 @@ def create_user_blueprint(mysql, users, follows):
                 name=changes.get("name"),
                 email=changes.get("email"),
                 password_hash=hash_password(password) if password else None,
+                now=utc_now(),
             )
             return users.get_user(mysql.connection, id=user_id)
 

@@ -34,7 +34,7 @@ PROFILE_CATEGORIES = (
     ("JSON encoding + Response (flask.json)", _in("/flask/json/")),
     ("next cursor + Link header (pagination.page)", _in(str(ROOT / "pagination.py"), "page")),
     ("request id + access log line", _any(_in(str(ROOT / "request_log.py")), _in("/logging/"))),
-    ("rate limiting (flask-limiter)", _in("/flask_limiter/")),
+    ("rate limiting (login failures)", _in("/rate_limit.py")),
     ("CORS + security headers", _any(_in("/flask_cors/"), _in(str(ROOT / "security.py")))),
     ("auth (flask-jwt-extended)", _any(
         _in("/flask_jwt_extended/view_decorators.py", "verify_jwt_in_request"), _in("/jwt/"))),

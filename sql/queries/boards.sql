@@ -3,10 +3,10 @@
 -- STRAIGHT_JOIN makes MariaDB drive the join from boards in id order;
 -- without it, it starts from users and filesorts every board.
 
--- name: insert_board(user_id, title, content)<!
--- Create a board; returns the new id.
+-- name: insert_board(user_id, title, content, now)<!
+-- Create a board at :now (UTC, from the service's clock); returns the new id.
 INSERT INTO boards (user_id, title, content, created_at, updated_at)
-VALUES (:user_id, :title, :content, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6));
+VALUES (:user_id, :title, :content, :now, :now);
 
 -- name: get_board(id)^
 -- One board with its author and comment count.
@@ -67,7 +67,7 @@ WHERE b.id < :before_id
 ORDER BY b.id DESC
 LIMIT :limit;
 
--- name: update_board(id, user_id, title, content, version, comment_count)!
+-- name: update_board(id, user_id, title, content, version, comment_count, now)!
 -- Change title and/or content (NULL keeps a field) of a board the caller
 -- wrote. When :version is given, it applies only if the board still has that
 -- version and comment count (the If-Match check, in the same statement).
@@ -76,7 +76,7 @@ UPDATE boards AS b
 SET b.title = COALESCE(:title, b.title),
     b.content = COALESCE(:content, b.content),
     b.version = b.version + 1,
-    b.updated_at = UTC_TIMESTAMP(6)
+    b.updated_at = :now
 WHERE b.id = :id
   AND b.user_id = :user_id
   AND (:version IS NULL

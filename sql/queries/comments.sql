@@ -1,10 +1,10 @@
 -- Comments. A board's comments are listed oldest first, keyset-paged on id
 -- (:after_id; the first page passes 0).
 
--- name: insert_comment(board_id, user_id, content)<!
+-- name: insert_comment(board_id, user_id, content, now)<!
 -- Create a comment; a missing board fails on the foreign key. Returns the new id.
 INSERT INTO comments (board_id, user_id, content, created_at)
-VALUES (:board_id, :user_id, :content, UTC_TIMESTAMP(6));
+VALUES (:board_id, :user_id, :content, :now);
 
 -- name: get_comment(id)^
 -- One comment with its author, and the board's author (who may delete it).

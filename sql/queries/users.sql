@@ -1,10 +1,10 @@
 -- Users. Lists are keyset-paged on id, newest first: pass the last id seen
 -- as :before_id (the first page passes the largest possible id).
 
--- name: insert_user(name, email, password_hash)<!
--- Create a user; returns the new id.
+-- name: insert_user(name, email, password_hash, now)<!
+-- Create a user at :now (UTC, from the service's clock); returns the new id.
 INSERT INTO users (name, email, password_hash, created_at, updated_at)
-VALUES (:name, :email, :password_hash, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6));
+VALUES (:name, :email, :password_hash, :now, :now);
 
 -- name: get_user(id)^
 -- One user, with email (the routes decide who may see it).
@@ -26,13 +26,13 @@ WHERE u.id < :before_id
 ORDER BY u.id DESC
 LIMIT :limit;
 
--- name: update_user(id, name, email, password_hash)!
+-- name: update_user(id, name, email, password_hash, now)!
 -- Change the given fields (NULL keeps a field); returns rows matched.
 UPDATE users AS u
 SET u.name = COALESCE(:name, u.name),
     u.email = COALESCE(:email, u.email),
     u.password_hash = COALESCE(:password_hash, u.password_hash),
-    u.updated_at = UTC_TIMESTAMP(6)
+    u.updated_at = :now
 WHERE u.id = :id;
 
 -- name: delete_user(id)!
