@@ -1,22 +1,25 @@
 """Passwords, tokens and "who is calling".
 
 Passwords are stored as werkzeug scrypt hashes (salted, memory-hard).
-Tokens are JWTs from flask-jwt-extended; the caller's user row is loaded
-(one statement) the first time a route asks for it, so the token of a deleted
-user stops working at once.
+Tokens are JWTs from flask-jwt-extended. A route that needs the caller's
+row asks `caller()`, which reads it (one statement, once per request) and
+answers 401 when that user no longer exists, so the token of a deleted user
+stops working at once. A route that only needs the id (the feed) takes
+`caller_id()` and proves the user exists in its own single statement.
 """
 from datetime import timedelta
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_jwt_extended import (
     JWTManager,
     create_access_token,
-    current_user,
     decode_token,
+    get_jwt_identity,
 )
-from flask_jwt_extended.exceptions import JWTExtendedException
-from jwt.exceptions import PyJWTError
 from flask_jwt_extended import jwt_required as _jwt_required
+from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_smorest import abort
+from jwt.exceptions import PyJWTError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from errors import error_response
@@ -24,6 +27,7 @@ from errors import error_response
 BEARER = [{"bearerAuth": []}]
 BEARER_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 _UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="boards"'}
+DELETED_USER_MESSAGE = "The bearer token's user no longer exists."
 
 
 def init_auth(app, mysql, users):
@@ -36,14 +40,9 @@ def init_auth(app, mysql, users):
     # One manager per app: its callbacks close over this app's database, so a
     # second app in the same process (tests, workers) must not replace them.
     jwt = JWTManager(app)
-
-    @jwt.user_lookup_loader
-    def load_caller(_header, payload):
-        try:
-            user_id = int(payload["sub"])
-        except (TypeError, ValueError):
-            return None
-        return users.get_user(mysql.connection, id=user_id)
+    app.extensions["boards_load_user"] = lambda user_id: users.get_user(
+        mysql.connection, id=user_id
+    )
 
     def unauthorized(message):
         return error_response(401, message, headers=_UNAUTHORIZED_HEADERS)
@@ -51,20 +50,33 @@ def init_auth(app, mysql, users):
     jwt.unauthorized_loader(lambda _reason: unauthorized("A bearer token is required."))
     jwt.invalid_token_loader(lambda _reason: unauthorized("The bearer token is not valid."))
     jwt.expired_token_loader(lambda _h, _p: unauthorized("The bearer token has expired."))
-    jwt.user_lookup_error_loader(
-        lambda _h, _p: unauthorized("The bearer token's user no longer exists.")
-    )
     jwt.revoked_token_loader(lambda _h, _p: unauthorized("The bearer token was revoked."))
 
 
 def token_required(fn):
-    """A write: the request needs a valid bearer token of an existing user."""
+    """The request needs a valid, unexpired bearer token signed by us."""
     return _jwt_required()(fn)
 
 
+def caller_id():
+    """The user id in the request's verified token (no database read)."""
+    try:
+        return int(get_jwt_identity())
+    except (TypeError, ValueError):
+        abort_unknown_caller()
+
+
 def caller():
-    """The calling user's row (id, name, email, ...)."""
-    return current_user
+    """The calling user's row (id, name, email, ...), read once per request."""
+    if "caller" not in g:
+        g.caller = current_app.extensions["boards_load_user"](caller_id())
+        if g.caller is None:
+            abort_unknown_caller()
+    return g.caller
+
+
+def abort_unknown_caller():
+    abort(401, message=DELETED_USER_MESSAGE, headers=_UNAUTHORIZED_HEADERS)
 
 
 def optional_caller_id():

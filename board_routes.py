@@ -3,7 +3,7 @@ from flask import Response, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from auth import BEARER, caller, token_required
+from auth import BEARER, abort_unknown_caller, caller, caller_id, token_required
 from db import utc_now
 from errors import ErrorSchema, documented_errors
 from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
@@ -185,10 +185,13 @@ def create_board_blueprint(mysql, boards):
             """A page of boards by the users you follow, newest first."""
             rows = boards.list_feed_page(
                 mysql.connection,
-                follower_id=caller()["id"],
+                follower_id=caller_id(),
                 before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
                 limit=args["limit"] + 1,
             )
-            return page(list(rows), args["limit"])
+            rows = subject_rows(list(rows))
+            if rows is None:
+                abort_unknown_caller()
+            return page(rows, args["limit"])
 
     return blp

@@ -52,20 +52,31 @@ WHERE t.id = :user_id
 ORDER BY p.id DESC;
 
 -- name: list_feed_page(follower_id, before_id, limit)
--- A page of boards by the users :follower_id follows.
-SELECT STRAIGHT_JOIN b.id, b.title, b.content, b.user_id AS author_id, u.name AS author_name,
-       (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) AS comment_count,
-       b.created_at, b.updated_at
-FROM boards AS b
-JOIN users AS u
-    ON u.id = b.user_id
-WHERE b.id < :before_id
-  AND b.user_id IN (
-        SELECT f.followee_id
-        FROM follows AS f
-        WHERE f.follower_id = :follower_id)
-ORDER BY b.id DESC
-LIMIT :limit;
+-- A page of boards by the users :follower_id follows. Like the other
+-- subject lists: no row when :follower_id does not exist (a deleted user's
+-- token), one row of NULLs when the feed is empty; so the caller's
+-- existence costs no statement of its own.
+SELECT t.id AS subject_id, p.id, p.title, p.content, p.author_id, p.author_name,
+       p.comment_count, p.created_at, p.updated_at
+FROM users AS t
+LEFT JOIN (
+        SELECT STRAIGHT_JOIN b.id, b.title, b.content, b.user_id AS author_id,
+               u.name AS author_name,
+               (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) AS comment_count,
+               b.created_at, b.updated_at
+        FROM boards AS b
+        JOIN users AS u
+            ON u.id = b.user_id
+        WHERE b.id < :before_id
+          AND b.user_id IN (
+                SELECT f.followee_id
+                FROM follows AS f
+                WHERE f.follower_id = :follower_id)
+        ORDER BY b.id DESC
+        LIMIT :limit) AS p
+    ON 1 = 1
+WHERE t.id = :follower_id
+ORDER BY p.id DESC;
 
 -- name: update_board(id, user_id, title, content, version, comment_count, now)!
 -- Change title and/or content (NULL keeps a field) of a board the caller
