@@ -5,9 +5,9 @@ run:
 	.venv/bin/python scripts/serve.py
 
 test:
-	@bash scripts/bootstrap.sh
+	@bash scripts/bootstrap.sh test
 	.venv/bin/python -m pytest
 
 bench:
-	@bash scripts/bootstrap.sh
+	@bash scripts/bootstrap.sh test
 	.venv/bin/python bench/run.py

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine: the system packages mysqlclient builds against,
-# then .venv with the pinned requirements. Safe to run again.
+# then .venv with the pinned requirements; with `test`, also the browser and
+# wrk the tests drive. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +22,10 @@ if need_system_packages; then
   fi
 fi
 
-bash scripts/install_browser.sh  # Chromium for tests/test_pages_browser.py
-bash scripts/install_wrk.sh  # wrk for tests/test_load.py (and bench/)
+if [ "${1:-}" = "test" ]; then
+  bash scripts/install_browser.sh  # Chromium for tests/test_pages_browser.py
+  bash scripts/install_wrk.sh  # wrk for tests/test_load.py (and bench/)
+fi
 
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
