@@ -197,10 +197,21 @@ class CommentSchema(RowSchema):
     created_at = UTCDateTime(required=True)
 
 
+class Rows(fields.List):
+    """A list of rows dumped by their RowSchema in one call."""
+
+    def __init__(self, row_schema, **kwargs):
+        super().__init__(fields.Nested(row_schema), **kwargs)
+
+    def row_reader(self, name):
+        schema = self.inner.schema
+        return lambda page: schema.dump(page[name], many=True)
+
+
 def _page_of(item_schema, name):
-    return Schema.from_dict(
+    return RowSchema.from_dict(
         {
-            "items": fields.List(fields.Nested(item_schema), required=True),
+            "items": Rows(item_schema, required=True),
             "next_cursor": fields.String(
                 required=True, allow_none=True, metadata={"description": "null on the last page"}
             ),
