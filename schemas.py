@@ -37,6 +37,16 @@ class UTCDateTime(fields.DateTime):
         return read
 
 
+class QueryInteger(fields.Integer):
+    """An integer from the query string: ASCII digits only (Python's int()
+    would also read fullwidth and other Unicode digits)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not value.lstrip("+-").isascii():
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class Cursor(fields.String):
     """An opaque page cursor; loads as the last id of the previous page."""
 
@@ -48,14 +58,14 @@ class Cursor(fields.String):
 
 
 class PageArgsSchema(Schema):
-    limit = fields.Integer(
+    limit = QueryInteger(
         load_default=20, validate=validate.Range(1, 100), metadata={"description": "1..100"}
     )
     cursor = Cursor(metadata={"description": "next_cursor of the previous page"})
 
 
 class BoardListArgsSchema(PageArgsSchema):
-    author_id = fields.Integer(
+    author_id = QueryInteger(
         validate=validate.Range(1, MAX_ID), metadata={"description": "only this user's boards"}
     )
 

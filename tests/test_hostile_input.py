@@ -305,7 +305,7 @@ LISTS = {
 BAD_LIMITS = {
     "negative": "-1", "zero": "0", "over-max": "101", "huge": "9" * 30, "bigint-overflow": str(2**63),
     "float": "1.5", "exponent": "1e3", "text": "abc", "sql": "1 OR 1=1", "empty": "",
-    "nul": "%00", "hex": "0x10",
+    "nul": "%00", "hex": "0x10", "fullwidth-digits": "%EF%BC%91%EF%BC%90",
 }
 
 
