@@ -17,7 +17,10 @@ PASSWORD = "correct horse 9"
 
 @pytest.fixture(scope="session")
 def db_server():
-    server = find_or_start(("TEST_DATABASE_URL", "DATABASE_URL"))
+    try:
+        server = find_or_start(("TEST_DATABASE_URL", "DATABASE_URL"))
+    except SystemExit as no_server:
+        pytest.exit(str(no_server), returncode=3)
     yield server
     server.stop()
 
