@@ -151,7 +151,11 @@ class PrivateServer:
         self.log_path = os.path.join(self.root, "server.log")
         self.server = Server("127.0.0.1", self.port, origin=f"private {os.path.basename(binary)}",
                              stop=self.stop)
-        self._initialize()
+        try:
+            self._initialize()
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
 
     @property
     def is_mariadb(self):
@@ -170,7 +174,11 @@ class PrivateServer:
         else:
             command = [self.binary, "--no-defaults", "--initialize-insecure",
                        f"--datadir={self.datadir}", *self._user_args()]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"{os.path.basename(command[0])} failed ({done.returncode}): {done.stderr.strip()[-2000:]}"
+            )
 
     def start(self, timeout=60):
         command = [
