@@ -102,11 +102,7 @@ def handle_database_error(error):
     if is_disconnect(error):
         mark_connection_broken()
         log.warning("database unreachable: %s", error)
-        return error_response(
-            503,
-            "The database is unreachable; try again shortly.",
-            headers={"Retry-After": str(DB_RETRY_AFTER_SECONDS)},
-        )
+        return _try_again_later("The database is unreachable; try again shortly.")
     if isinstance(error, MySQLdb.IntegrityError) and error.args:
         code, message = error.args[0], str(error.args[1:])
         if code == ER_DUP_ENTRY:
@@ -122,14 +118,14 @@ def handle_database_error(error):
     if isinstance(error, MySQLdb.OperationalError) and error.args:
         if error.args[0] in LOCK_CONFLICT_CODES:
             log.warning("database busy: %s", error)
-            return error_response(
-                503,
-                "The data is busy; try again shortly.",
-                headers={"Retry-After": str(DB_RETRY_AFTER_SECONDS)},
-            )
+            return _try_again_later("The data is busy; try again shortly.")
     mark_connection_broken()
     log.error("unexpected database error", exc_info=error)
     return error_response(500, INTERNAL_MESSAGE)
+
+
+def _try_again_later(message):
+    return error_response(503, message, headers={"Retry-After": str(DB_RETRY_AFTER_SECONDS)})
 
 
 def check_json_body():
