@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from db import mark_connection_broken
-from errors import RETRY_AFTER_HEADER
+from errors import DB_RETRY_AFTER_SECONDS, RETRY_AFTER_HEADER
 
 
 class HealthSchema(Schema):
@@ -31,7 +31,9 @@ def create_health_blueprint(mysql, health):
                 health.ping(mysql.connection)
             except MySQLdb.Error:
                 mark_connection_broken()
-                return {"status": "degraded", "database": "unreachable"}, 503, {"Retry-After": "2"}
+                return {"status": "degraded", "database": "unreachable"}, 503, {
+                    "Retry-After": str(DB_RETRY_AFTER_SECONDS)
+                }
             return {"status": "ok", "database": "ok"}
 
     return blp
