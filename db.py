@@ -244,6 +244,18 @@ def create_database(conn, name):
         cursor.close()
 
 
+def drop_database(conn, name):
+    """DROP DATABASE IF EXISTS `name`, for the throwaway databases of tests
+    and the benchmark; the same strict name check as create_database."""
+    if not SAFE_DATABASE_NAME.fullmatch(name):
+        raise ValueError(f"unsafe database name: {name!r}")
+    cursor = conn.cursor()
+    try:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+    finally:
+        cursor.close()
+
+
 def init_db():
     """Create the configured database if needed and apply sql/schema.sql."""
     conn = MySQLdb.connect(**Database.connect_kwargs(with_database=False))

@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from app import create_app  # noqa: E402
-from db import init_db  # noqa: E402
+from db import drop_database, init_db  # noqa: E402
 
 BENCH_PREFIX = "boards_bench_"
 BENCH_PASSWORD = "bench password 1"
@@ -172,7 +172,7 @@ def drop(server, database):
         raise ValueError(f"refusing to drop {database!r}")
     conn = server.connect()
     try:
-        conn.cursor().execute(f"DROP DATABASE IF EXISTS `{database}`")
+        drop_database(conn, database)
     finally:
         conn.close()
 

@@ -7,9 +7,15 @@ import MySQLdb
 import pytest
 
 from app import create_app
+from db import drop_database
 from scripts.dbserver import find_or_start
 
-TABLES_CHILDREN_FIRST = ("follows", "comments", "boards", "users")
+EMPTY_TABLES_CHILDREN_FIRST = (
+    "DELETE FROM follows",
+    "DELETE FROM comments",
+    "DELETE FROM boards",
+    "DELETE FROM users",
+)
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 FAST_TEST_HASH = "scrypt:1024:8:1"
 PASSWORD = "correct horse 9"
@@ -31,7 +37,7 @@ def database_name(db_server):
     yield name
     conn = db_server.connect()
     try:
-        conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
+        drop_database(conn, name)
     finally:
         conn.close()
 
@@ -94,8 +100,8 @@ def db(admin_conn):
     test a way to run SQL."""
     admin_conn.begin()
     with admin_conn.cursor() as cursor:
-        for table in TABLES_CHILDREN_FIRST:
-            cursor.execute(f"DELETE FROM {table}")
+        for statement in EMPTY_TABLES_CHILDREN_FIRST:
+            cursor.execute(statement)
     admin_conn.commit()
     return Rows(admin_conn)
 

@@ -11,6 +11,7 @@ import pytest
 
 from db import SQL_DIR, load_queries
 from pagination import FIRST_PAGE_AFTER_ID, FIRST_PAGE_BEFORE_ID
+from tests.conftest import EMPTY_TABLES_CHILDREN_FIRST
 
 USERS, BOARDS, COMMENTS = 50, 3000, 3000
 HEAVY_BOARDS, HEAVY_COMMENTS = 1000, 500
@@ -44,8 +45,8 @@ def seeded(admin_conn):
     others. ANALYZE TABLE so the optimizer sees the real sizes."""
     rng = random.Random(2026)
     with admin_conn.cursor() as cursor:
-        for table in ("follows", "comments", "boards", "users"):
-            cursor.execute(f"DELETE FROM {table}")
+        for statement in EMPTY_TABLES_CHILDREN_FIRST:
+            cursor.execute(statement)
         cursor.executemany(
             "INSERT INTO users (name, email, password_hash) VALUES (%s, %s, %s)",
             [(f"explain{n}", f"explain{n}@example.com", "x") for n in range(USERS)],
@@ -80,8 +81,8 @@ def seeded(admin_conn):
     yield {"users": users, "heavy": heavy, "boards": boards, "busy": busy,
            "busy_comments": busy_comments}
     with admin_conn.cursor() as cursor:
-        for table in ("follows", "comments", "boards", "users"):
-            cursor.execute(f"DELETE FROM {table}")
+        for statement in EMPTY_TABLES_CHILDREN_FIRST:
+            cursor.execute(statement)
 
 
 def parameter_values(seeded, page):

@@ -5,7 +5,7 @@ import uuid
 import MySQLdb
 import pytest
 
-from db import SQL_DIR, create_database, init_db, migrate
+from db import SQL_DIR, create_database, drop_database, init_db, migrate
 from tests.conftest import make_app
 
 SCHEMA_QUERIES = {
@@ -66,8 +66,7 @@ def throwaway(db_server, admin):
 
     yield make
     for name in names:
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        drop_database(admin, name)
 
 
 def describe(admin, app):
@@ -162,8 +161,9 @@ def test_init_db_twice_keeps_schema_and_rows(admin, from_schema):
     result = from_schema.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert describe(admin, from_schema) == before
+    admin.select_db(database)
     with admin.cursor() as cursor:
-        cursor.execute(f"SELECT name FROM `{database}`.users")
+        cursor.execute("SELECT name FROM users")
         assert [row["name"] for row in cursor.fetchall()] == ["kept"]
 
 
@@ -174,5 +174,4 @@ def test_init_db_creates_a_missing_database(admin, db_server):
         run(app, init_db)
         assert "users" in {t["table_name"] for t in describe(admin, app)["tables"]}
     finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        drop_database(admin, name)

@@ -86,10 +86,13 @@ def other_session(db_server, database_name):
     conn.close()
 
 
-def lock_row(conn, table, row_id):
+LOCK_COMMENT = "SELECT id FROM comments WHERE id = %s FOR UPDATE"
+
+
+def lock_comment(conn, row_id):
     conn.begin()
     cursor = conn.cursor()
-    cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", (row_id,))
+    cursor.execute(LOCK_COMMENT, (row_id,))
     assert cursor.fetchone() is not None
     cursor.close()
 
@@ -116,8 +119,10 @@ def test_user_delete_cascade_is_all_or_nothing(app, client, db, signup, other_se
 
     # Another session holds one row the cascade must delete: the DELETE gets
     # part of the way, waits for that lock, times out, and must undo it all.
-    lock_row(other_session, "comments",
-             on_theirs["id"] if locked == "comment on their board" else theirs_elsewhere["id"])
+    lock_comment(
+        other_session,
+        on_theirs["id"] if locked == "comment on their board" else theirs_elsewhere["id"],
+    )
     short_lock_wait_for_this_thread(app)
     try:
         failed = client.delete(f"/users/{author['id']}", headers=author_headers)
@@ -142,7 +147,7 @@ def test_board_delete_cascade_is_all_or_nothing(app, client, db, signup, other_s
                     headers=reader_headers).json["id"]
         for n in range(5)
     ]
-    lock_row(other_session, "comments", comment_ids[-1])
+    lock_comment(other_session, comment_ids[-1])
     short_lock_wait_for_this_thread(app)
     try:
         failed = client.delete(f"/boards/{board['id']}", headers=author_headers)
