@@ -229,29 +229,31 @@ def run_script(conn, path):
         cursor.close()
 
 
+CREATE_DATABASE = (
+    "CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+)
+DROP_DATABASE = "DROP DATABASE IF EXISTS `{name}`"
+
+
 def create_database(conn, name):
-    """CREATE DATABASE IF NOT EXISTS `name`, utf8mb4. A database name is an
-    identifier and cannot be a placeholder, so it must match a strict pattern."""
-    if not SAFE_DATABASE_NAME.fullmatch(name):
-        raise ValueError(f"unsafe database name: {name!r}")
-    cursor = conn.cursor()
-    try:
-        cursor.execute(
-            f"CREATE DATABASE IF NOT EXISTS `{name}` "
-            "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-        )
-    finally:
-        cursor.close()
+    """Create database `name` (utf8mb4) unless it exists."""
+    _run_on_database(conn, CREATE_DATABASE, name)
 
 
 def drop_database(conn, name):
-    """DROP DATABASE IF EXISTS `name`, for the throwaway databases of tests
-    and the benchmark; the same strict name check as create_database."""
+    """Drop database `name` if it exists (the tests' and the benchmark's
+    throwaway databases)."""
+    _run_on_database(conn, DROP_DATABASE, name)
+
+
+def _run_on_database(conn, statement, name):
+    """A database name is an identifier and cannot be a placeholder, so it
+    must match a strict pattern before it is put into the statement."""
     if not SAFE_DATABASE_NAME.fullmatch(name):
         raise ValueError(f"unsafe database name: {name!r}")
     cursor = conn.cursor()
     try:
-        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cursor.execute(statement.format(name=name))
     finally:
         cursor.close()
 
