@@ -82,11 +82,11 @@ API_SETTINGS = {
 }
 
 
-def _require_secret_key(app):
+def _development_secret_key(app):
+    """Outside production (check_production_settings refuses it there), a
+    missing SECRET_KEY becomes a random one, with a warning."""
     if app.config["SECRET_KEY"]:
         return
-    if app.config["BOARDS_ENV"] == "production":
-        raise RuntimeError("SECRET_KEY must be set when BOARDS_ENV=production.")
     app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
     log.warning("SECRET_KEY is not set: using a random one; tokens die with this process.")
 
@@ -100,7 +100,7 @@ def create_app(config=None):
     app.config.update(config or {})
     configure_logging(app.config["LOG_LEVEL"])
     check_production_settings(app)
-    _require_secret_key(app)
+    _development_secret_key(app)
     app.url_map.converters["id"] = IdConverter
 
     mysql = Database(app)

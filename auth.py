@@ -7,8 +7,6 @@ answers 401 when that user no longer exists, so the token of a deleted user
 stops working at once. A route that only needs the id (the feed) takes
 `caller_id()` and proves the user exists in its own single statement.
 """
-from datetime import timedelta
-
 from flask import current_app, g, request
 from flask_jwt_extended import (
     JWTManager,
@@ -32,7 +30,6 @@ DELETED_USER_MESSAGE = "The bearer token's user no longer exists."
 
 def init_auth(app, mysql, users):
     """Wire flask-jwt-extended to the users table and to the contract's 401s."""
-    app.config.setdefault("JWT_ACCESS_TOKEN_EXPIRES", timedelta(hours=1))
     app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
     app.config["JWT_TOKEN_LOCATION"] = ["headers"]
     app.config["JWT_ALGORITHM"] = "HS256"

@@ -4,7 +4,6 @@ forged or truncated cursor is refused (422) rather than silently obeyed."""
 import base64
 import hashlib
 import hmac
-
 from urllib.parse import urlencode
 
 from flask import current_app, request

@@ -20,19 +20,8 @@ from limits import parse, storage, strategies
 
 log = logging.getLogger("boards.rate_limit")
 
-DEFAULTS = {
-    "RATELIMIT_ENABLED": True,
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_KEY_PREFIX": "boards",
-    "LOGIN_FAILURES_PER_ACCOUNT": "5/minute",
-    "LOGIN_FAILURES_PER_ADDRESS": "50/minute",
-}
-
-
 class LoginLimits:
     def __init__(self, app):
-        for key, value in DEFAULTS.items():
-            app.config.setdefault(key, value)
         self.enabled = app.config["RATELIMIT_ENABLED"]
         self.strategy = strategies.MovingWindowRateLimiter(
             storage.storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
