@@ -1,64 +1,89 @@
 """Passwords, tokens and "who is calling".
 
 Passwords are stored as werkzeug scrypt hashes (salted, memory-hard).
-Tokens are JWTs from flask-jwt-extended. A route that needs the caller's
-row asks `caller()`, which reads it (one statement, once per request) and
-answers 401 when that user no longer exists, so the token of a deleted user
-stops working at once. A route that only needs the id (the feed) takes
+Tokens are HS256 JWTs issued by flask-jwt-extended and verified by one
+`jwt.decode` (PyJWT) per request: flask-jwt-extended's own `jwt_required`
+decodes the same token three more times to read its headers, which was the
+largest single cost of a write (bench/README.md). A route that needs the
+caller's row asks `caller()`, which reads it (one statement, once per request)
+and answers 401 when that user no longer exists, so the token of a deleted
+user stops working at once. A route that only needs the id (the feed) takes
 `caller_id()` and proves the user exists in its own single statement.
 """
-from flask import current_app, g, request
-from flask_jwt_extended import (
-    JWTManager,
-    create_access_token,
-    decode_token,
-    get_jwt_identity,
-)
-from flask_jwt_extended import jwt_required as _jwt_required
-from flask_jwt_extended.exceptions import JWTExtendedException
-from flask_smorest import abort
-from jwt.exceptions import PyJWTError
-from werkzeug.security import check_password_hash, generate_password_hash
+import functools
 
-from errors import error_response
+import jwt
+from flask import current_app, g, request
+from flask_jwt_extended import JWTManager, create_access_token
+from flask_smorest import abort
+from werkzeug.security import check_password_hash, generate_password_hash
 
 BEARER = [{"bearerAuth": []}]
 BEARER_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 _UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="boards"'}
 DELETED_USER_MESSAGE = "The bearer token's user no longer exists."
+TOKEN_ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ("exp", "iat", "sub", "type")
 
 
 def init_auth(app, mysql, users):
-    """Wire flask-jwt-extended to the users table and to the contract's 401s."""
+    """Tokens signed with SECRET_KEY; `caller()` reads the users table."""
     app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
     app.config["JWT_TOKEN_LOCATION"] = ["headers"]
-    app.config["JWT_ALGORITHM"] = "HS256"
+    app.config["JWT_ALGORITHM"] = TOKEN_ALGORITHM
     app.config.setdefault("PASSWORD_HASH_METHOD", "scrypt")
-    # One manager per app: its callbacks close over this app's database, so a
-    # second app in the same process (tests, workers) must not replace them.
-    jwt = JWTManager(app)
+    # One manager per app (it issues the tokens): a second app in the same
+    # process (tests, workers) keeps its own key.
+    JWTManager(app)
     app.extensions["boards_load_user"] = lambda user_id: users.get_user(
         mysql.connection, id=user_id
     )
 
-    def unauthorized(message):
-        return error_response(401, message, headers=_UNAUTHORIZED_HEADERS)
 
-    jwt.unauthorized_loader(lambda _reason: unauthorized("A bearer token is required."))
-    jwt.invalid_token_loader(lambda _reason: unauthorized("The bearer token is not valid."))
-    jwt.expired_token_loader(lambda _h, _p: unauthorized("The bearer token has expired."))
-    jwt.revoked_token_loader(lambda _h, _p: unauthorized("The bearer token was revoked."))
+def bearer_token():
+    """The token of `Authorization: Bearer <token>`, or None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme == "Bearer" and token else None
+
+
+def verified_claims(token):
+    """The claims of an access token we signed and that has not expired;
+    raises jwt.ExpiredSignatureError or another jwt.PyJWTError otherwise."""
+    claims = jwt.decode(
+        token,
+        current_app.config["JWT_SECRET_KEY"],
+        algorithms=[TOKEN_ALGORITHM],
+        options={"require": list(REQUIRED_CLAIMS)},
+    )
+    if claims["type"] != "access":
+        raise jwt.InvalidTokenError("not an access token")
+    return claims
 
 
 def token_required(fn):
     """The request needs a valid, unexpired bearer token signed by us."""
-    return _jwt_required()(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        token = bearer_token()
+        if token is None:
+            abort_unauthorized("A bearer token is required.")
+        try:
+            g.token_claims = verified_claims(token)
+        except jwt.ExpiredSignatureError:
+            abort_unauthorized("The bearer token has expired.")
+        except jwt.PyJWTError:
+            abort_unauthorized("The bearer token is not valid.")
+        return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def caller_id():
     """The user id in the request's verified token (no database read)."""
     try:
-        return int(get_jwt_identity())
+        return int(g.token_claims["sub"])
     except (TypeError, ValueError):
         abort_unknown_caller()
 
@@ -72,19 +97,23 @@ def caller():
     return g.caller
 
 
+def abort_unauthorized(message):
+    abort(401, message=message, headers=_UNAUTHORIZED_HEADERS)
+
+
 def abort_unknown_caller():
-    abort(401, message=DELETED_USER_MESSAGE, headers=_UNAUTHORIZED_HEADERS)
+    abort_unauthorized(DELETED_USER_MESSAGE)
 
 
 def optional_caller_id():
     """On a public read: the id in a valid bearer token, or None. Not checked
     against the database; it only decides whether to show private fields."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme != "Bearer" or not token:
+    token = bearer_token()
+    if token is None:
         return None
     try:
-        return int(decode_token(token.strip())["sub"])
-    except (JWTExtendedException, PyJWTError, KeyError, TypeError, ValueError):
+        return int(verified_claims(token)["sub"])
+    except (jwt.PyJWTError, TypeError, ValueError):
         return None
 
 

@@ -57,7 +57,7 @@ def create_board_blueprint(mysql, boards):
 
     @blp.route("/boards")
     class Boards(MethodView):
-        @blp.arguments(BoardListArgsSchema, location="query")
+        @blp.arguments(BoardListArgsSchema(), location="query")
         @blp.response(200, BoardPageSchema)
         @documented_errors(blp, 503)
         def get(self, args):
@@ -67,7 +67,7 @@ def create_board_blueprint(mysql, boards):
 
         @token_required
         @blp.doc(security=BEARER)
-        @blp.arguments(BoardCreateSchema)
+        @blp.arguments(BoardCreateSchema())
         @blp.response(201, BoardSchema)
         @documented_errors(blp, 400, 401, 413, 415, 503)
         def post(self, new_board):
@@ -110,7 +110,7 @@ def create_board_blueprint(mysql, boards):
 
         @token_required
         @blp.doc(security=BEARER)
-        @blp.arguments(BoardReplaceSchema)
+        @blp.arguments(BoardReplaceSchema())
         @blp.response(200, BoardSchema)
         @blp.alt_response(412, schema=ErrorSchema, description="If-Match no longer matches")
         @documented_errors(blp, 400, 401, 403, 404, 413, 415, 503)
@@ -120,7 +120,7 @@ def create_board_blueprint(mysql, boards):
 
         @token_required
         @blp.doc(security=BEARER)
-        @blp.arguments(BoardPatchSchema)
+        @blp.arguments(BoardPatchSchema())
         @blp.response(200, BoardSchema)
         @blp.alt_response(412, schema=ErrorSchema, description="If-Match no longer matches")
         @documented_errors(blp, 400, 401, 403, 404, 413, 415, 503)
@@ -164,7 +164,7 @@ def create_board_blueprint(mysql, boards):
 
     @blp.route("/users/<id:user_id>/boards")
     class UserBoards(MethodView):
-        @blp.arguments(PageArgsSchema, location="query")
+        @blp.arguments(PageArgsSchema(), location="query")
         @blp.response(200, BoardPageSchema)
         @documented_errors(blp, 404, 503)
         def get(self, args, user_id):
@@ -178,7 +178,7 @@ def create_board_blueprint(mysql, boards):
     class Feed(MethodView):
         @token_required
         @blp.doc(security=BEARER)
-        @blp.arguments(PageArgsSchema, location="query")
+        @blp.arguments(PageArgsSchema(), location="query")
         @blp.response(200, BoardPageSchema)
         @documented_errors(blp, 401, 503)
         def get(self, args):

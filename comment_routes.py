@@ -15,7 +15,7 @@ def create_comment_blueprint(mysql, comments):
 
     @blp.route("/boards/<id:board_id>/comments")
     class BoardComments(MethodView):
-        @blp.arguments(PageArgsSchema, location="query")
+        @blp.arguments(PageArgsSchema(), location="query")
         @blp.response(200, CommentPageSchema)
         @documented_errors(blp, 404, 503)
         def get(self, args, board_id):
@@ -33,7 +33,7 @@ def create_comment_blueprint(mysql, comments):
 
         @token_required
         @blp.doc(security=BEARER)
-        @blp.arguments(CommentCreateSchema)
+        @blp.arguments(CommentCreateSchema())
         @blp.response(201, CommentSchema)
         @documented_errors(blp, 400, 401, 404, 413, 415, 503)
         def post(self, new_comment, board_id):

@@ -62,7 +62,7 @@ def create_user_blueprint(mysql, users, follows):
 
     @blp.route("/users")
     class Users(MethodView):
-        @blp.arguments(PageArgsSchema, location="query")
+        @blp.arguments(PageArgsSchema(), location="query")
         @blp.response(200, UserPageSchema)
         @documented_errors(blp, 503)
         def get(self, args):
@@ -74,7 +74,7 @@ def create_user_blueprint(mysql, users, follows):
             )
             return page(list(rows), args["limit"])
 
-        @blp.arguments(UserCreateSchema)
+        @blp.arguments(UserCreateSchema())
         @blp.response(201, UserSchema)
         @blp.alt_response(409, schema=ErrorSchema, description="Name or email already taken")
         @documented_errors(blp, 400, 413, 415, 503)
@@ -110,7 +110,7 @@ def create_user_blueprint(mysql, users, follows):
 
         @token_required
         @blp.doc(security=BEARER)
-        @blp.arguments(UserReplaceSchema)
+        @blp.arguments(UserReplaceSchema())
         @blp.response(200, UserSchema)
         @blp.alt_response(409, schema=ErrorSchema, description="Name or email already taken")
         @documented_errors(blp, 400, 401, 403, 404, 413, 415, 503)
@@ -120,7 +120,7 @@ def create_user_blueprint(mysql, users, follows):
 
         @token_required
         @blp.doc(security=BEARER)
-        @blp.arguments(UserPatchSchema)
+        @blp.arguments(UserPatchSchema())
         @blp.response(200, UserSchema)
         @blp.alt_response(409, schema=ErrorSchema, description="Name or email already taken")
         @documented_errors(blp, 400, 401, 403, 404, 413, 415, 503)
@@ -165,7 +165,7 @@ def create_user_blueprint(mysql, users, follows):
 
     @blp.route("/auth/login")
     class Login(MethodView):
-        @blp.arguments(LoginSchema)
+        @blp.arguments(LoginSchema())
         @blp.response(200, TokenSchema)
         @blp.alt_response(401, schema=ErrorSchema, description="Wrong email or password")
         @documented_errors(blp, 400, 413, 415, 503)
@@ -182,7 +182,7 @@ def create_user_blueprint(mysql, users, follows):
 
     @blp.route("/users/<id:user_id>/followers")
     class Followers(MethodView):
-        @blp.arguments(PageArgsSchema, location="query")
+        @blp.arguments(PageArgsSchema(), location="query")
         @blp.response(200, UserPageSchema)
         @documented_errors(blp, 404, 503)
         def get(self, args, user_id):
@@ -191,7 +191,7 @@ def create_user_blueprint(mysql, users, follows):
 
     @blp.route("/users/<id:user_id>/following")
     class Following(MethodView):
-        @blp.arguments(PageArgsSchema, location="query")
+        @blp.arguments(PageArgsSchema(), location="query")
         @blp.response(200, UserPageSchema)
         @documented_errors(blp, 404, 503)
         def get(self, args, user_id):

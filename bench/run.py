@@ -140,6 +140,9 @@ def parse_args(argv):
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
                         help="mysql://user:pass@host:port of a server to use (default: a private "
                              "mariadbd/mysqld started for the run; env DATABASE_URL)")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="load only the endpoints whose name contains TEXT (repeatable); "
+                             "for trying a change, the checks then cover just those")
     parser.add_argument("--results", default=str(BENCH_DIR / "RESULTS.md"))
     parser.add_argument("--json", default=None, help="also write the figures as JSON here")
     return parser.parse_args(argv)
@@ -222,6 +225,8 @@ def main(argv=None):
 
         todo = endpoints(dataset, cursors)
         by_name = {endpoint.name: endpoint for endpoint in todo}
+        if args.only:
+            todo = [endpoint for endpoint in todo if any(text in endpoint.name for text in args.only)]
         for name, app in apps.items():
             for endpoint in todo:
                 status, body = http_call(app.port, "GET", endpoint.path,
