@@ -1,16 +1,18 @@
 """Passwords, tokens and "who is calling".
 
 Passwords are stored as werkzeug scrypt hashes (salted, memory-hard).
-Tokens are HS256 JWTs issued by flask-jwt-extended and verified by one
-`jwt.decode` (PyJWT) per request: flask-jwt-extended's own `jwt_required`
-decodes the same token three more times to read its headers, which was the
-largest single cost of a write (bench/README.md). A route that needs the
+Tokens are HS256 JWTs issued by flask-jwt-extended and verified with PyJWT's
+`jwt.decode`, once per token and process (`_decoded`): flask-jwt-extended's
+own `jwt_required` decodes the same token four times on every request, which
+was the largest single cost of a write (bench/README.md). A route that needs the
 caller's row asks `caller()`, which reads it (one statement, once per request)
 and answers 401 when that user no longer exists, so the token of a deleted
 user stops working at once. A route that only needs the id (the feed) takes
 `caller_id()` and proves the user exists in its own single statement.
 """
 import functools
+import time
+from types import MappingProxyType
 
 import jwt
 from flask import current_app, g, request
@@ -24,6 +26,7 @@ _UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="boards"'}
 DELETED_USER_MESSAGE = "The bearer token's user no longer exists."
 TOKEN_ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("exp", "iat", "sub", "type")
+VERIFIED_TOKENS_KEPT = 1024  # per worker process, about 2 KB each
 
 
 def init_auth(app, mysql, users):
@@ -50,15 +53,29 @@ def bearer_token():
 def verified_claims(token):
     """The claims of an access token we signed and that has not expired;
     raises jwt.ExpiredSignatureError or another jwt.PyJWTError otherwise."""
+    claims = _decoded(token, current_app.config["JWT_SECRET_KEY"])
+    if claims["exp"] <= now_seconds():
+        raise jwt.ExpiredSignatureError("Signature has expired")
+    return claims
+
+
+def now_seconds():
+    return time.time()
+
+
+@functools.lru_cache(maxsize=VERIFIED_TOKENS_KEPT)
+def _decoded(token, key):
+    """A token checked in full (signature, algorithm, claims, expiry) the
+    first time this process sees it. Clients send the same token for its
+    whole life, so the checked claims are kept, keyed by the exact token and
+    key, and only the expiry is checked again on later requests (above). A
+    token that fails is not kept: errors are not cached."""
     claims = jwt.decode(
-        token,
-        current_app.config["JWT_SECRET_KEY"],
-        algorithms=[TOKEN_ALGORITHM],
-        options={"require": list(REQUIRED_CLAIMS)},
+        token, key, algorithms=[TOKEN_ALGORITHM], options={"require": list(REQUIRED_CLAIMS)}
     )
     if claims["type"] != "access":
         raise jwt.InvalidTokenError("not an access token")
-    return claims
+    return MappingProxyType(claims)
 
 
 def token_required(fn):

@@ -26,6 +26,19 @@ def run_wrk(port, endpoint, headers, seconds, connections):
     raise RuntimeError(f"wrk printed no figures:\n{out}")
 
 
+def paired_ratio(numerators, denominators):
+    """The median of per-round ratios of two apps measured back to back in
+    each round: a burst of other work on the machine moves one round's pair
+    together and at worst one of the ratios, so it shifts the median less
+    than a ratio of totals."""
+    ratios = sorted(n["requests"] / n["duration_us"] / (d["requests"] / d["duration_us"])
+                    for n, d in zip(numerators, denominators) if n["requests"] and d["requests"])
+    if not ratios:
+        return 0.0
+    middle = len(ratios) // 2
+    return ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+
+
 def combine_rounds(rounds):
     requests = sum(r["requests"] for r in rounds)
     seconds = sum(r["duration_us"] for r in rounds) / 1e6

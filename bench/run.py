@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
 
 from bench import report  # noqa: E402
 from bench import seed as seeding  # noqa: E402
-from bench.load import Admin, combine_rounds, count_per_request, run_wrk  # noqa: E402
+from bench.load import Admin, combine_rounds, count_per_request, paired_ratio, run_wrk  # noqa: E402
 from bench.processes import Gunicorn, http_call, rss_mb  # noqa: E402
 from bench.profile_page import profile_page_one  # noqa: E402
 from scripts import dbserver  # noqa: E402
@@ -126,8 +126,8 @@ def login(port, dataset):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description="Benchmark the service against a bare reference.")
     seeding.add_size_arguments(parser)
-    parser.add_argument("--seconds", type=int, default=4, help="wrk time per round (default 4)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per endpoint and app (default 3)")
+    parser.add_argument("--seconds", type=int, default=3, help="wrk time per round (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per endpoint and app (default 5)")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--warmup", type=int, default=2, help="wrk seconds per app before measuring")
     parser.add_argument("--count-requests", type=int, default=20,
@@ -268,8 +268,9 @@ def main(argv=None):
                 row[name] = figures
             if first_page is not None:
                 row["page1_adjacent_rps"] = combine_rounds(rounds["page 1"])["rps"]
+                row["deep_cost"] = paired_ratio(rounds["page 1"], rounds["service"])
             reference_rps = row["reference"]["rps"]
-            row["ratio"] = row["service"]["rps"] / reference_rps if reference_rps else 0.0
+            row["ratio"] = paired_ratio(rounds["service"], rounds["reference"])
             rows.append(row)
             say(f"{endpoint.name}: service {row['service']['rps']:.0f} req/s, reference "
                 f"{reference_rps:.0f} req/s, ratio {row['ratio']:.2f}")

@@ -9,8 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 from flask_jwt_extended import create_access_token, decode_token
 
+import auth
 from app import create_app
-from tests.conftest import PASSWORD, TEST_SECRET
+from tests.conftest import PASSWORD, TEST_SECRET, make_app
 
 OTHER_PASSWORD = "another secret 42"
 
@@ -328,6 +329,29 @@ def test_token_still_works_after_password_change_but_old_password_does_not(clien
 def test_token_decodes_only_with_the_apps_key(app, world):
     with app.app_context():
         assert decode_token(good_token(world))["sub"] == str(world["alice"]["id"])
+
+
+def test_a_token_that_was_accepted_is_refused_once_it_expires(client, world, monkeypatch):
+    """A token is checked in full once per process and its claims kept; its
+    expiry must still be checked on every later request."""
+    headers = world["alice_headers"]
+    assert client.get("/me", headers=headers).status_code == 200
+    expires = jwt.decode(good_token(world), options={"verify_signature": False})["exp"]
+    monkeypatch.setattr(auth, "now_seconds", lambda: expires - 1)
+    assert client.get("/me", headers=headers).status_code == 200
+    monkeypatch.setattr(auth, "now_seconds", lambda: expires)
+    response = client.get("/me", headers=headers)
+    assert_401(response)
+    assert "expired" in response.json["message"]
+
+
+def test_a_token_accepted_by_one_app_is_refused_by_an_app_with_another_key(
+    app, client, world, db_server, database_name
+):
+    headers = world["alice_headers"]
+    assert client.get("/me", headers=headers).status_code == 200
+    other = make_app(db_server, database_name, SECRET_KEY="another-secret-key-long-enough-for-hs256")
+    assert_401(other.test_client().get("/me", headers=headers))
 
 
 # Leaks on the error paths too (checked by no_secret_leaks)

@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
+from bench.load import paired_ratio
+
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = 9  # 7 GETs (two of them deep pages) and 2 POSTs
 
@@ -42,6 +44,8 @@ def test_every_endpoint_has_figures_for_both_apps(bench_run):
     assert len(rows) == ENDPOINTS
     for row in rows:
         assert row["ratio"] > 0, row["name"]
+        if row["deep_of"]:
+            assert row["deep_cost"] > 0, row["name"]
         for app in ("service", "reference"):
             figures = row[app]
             assert figures["requests"] > 0 and figures["rps"] > 0, (row["name"], app)
@@ -78,3 +82,13 @@ def test_bench_drops_its_database_and_stops_its_servers(bench_run, db_server):
     for pid in (pid for pids in results["gunicorn_pids"].values() for pid in pids):
         cmdline = Path(f"/proc/{pid}/cmdline")
         assert not cmdline.exists() or b"gunicorn" not in cmdline.read_bytes(), pid
+
+
+def test_the_ratio_is_the_median_of_the_ratios_of_each_round():
+    def rounds(*rps):
+        return [{"requests": r, "duration_us": 2e6} for r in rps]
+
+    # Per round: 0.5, 0.25 (a burst slowed the service), 1.0.
+    assert paired_ratio(rounds(100, 50, 300), rounds(200, 200, 300)) == 0.5
+    assert paired_ratio(rounds(100, 300), rounds(200, 300)) == 0.75
+    assert paired_ratio(rounds(0, 100), rounds(100, 0)) == 0.0
