@@ -14,6 +14,7 @@ from errors import Api
 from flask import Flask
 from flask.sessions import SessionInterface
 from health_routes import create_health_blueprint
+from json_provider import OrjsonProvider
 from page_routes import SWAGGER_ASSETS_URL, create_page_blueprint
 from rate_limit import init_rate_limits
 from request_log import configure_logging, init_request_ids
@@ -93,6 +94,7 @@ def _development_secret_key(app):
 
 def create_app(config=None):
     app = Flask(__name__)
+    app.json = OrjsonProvider(app)
     app.json.ensure_ascii = False
     app.session_interface = NoCookieSessions()
     app.config.update(API_SETTINGS)
