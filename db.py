@@ -127,19 +127,16 @@ class Database(MySQL):
         return g.db_connection
 
     def _checkout(self):
-        kwargs = self.connect_kwargs()
         held = getattr(self._local, "held", None)
         if held is not None:
-            conn, held_kwargs, idle_since = held
+            conn, idle_since = held
             idle = time.monotonic() - idle_since
-            if held_kwargs == kwargs and (
-                idle < current_app.config["MYSQL_PING_AFTER_IDLE"] or _answers_ping(conn)
-            ):
+            if idle < current_app.config["MYSQL_PING_AFTER_IDLE"] or _answers_ping(conn):
                 return conn
             self._drop_held()
-        conn = MySQLdb.connect(**kwargs)
+        conn = MySQLdb.connect(**self.connect_kwargs())
         if current_app.config["MYSQL_REUSE_CONNECTIONS"]:
-            self._local.held = (conn, kwargs, time.monotonic())
+            self._local.held = (conn, time.monotonic())
         return conn
 
     def _drop_held(self):
@@ -166,7 +163,7 @@ class Database(MySQL):
             if broken:
                 self._drop_held()
             else:
-                self._local.held = (conn, held[1], time.monotonic())
+                self._local.held = (conn, time.monotonic())
         else:
             _close_quietly(conn)
 

@@ -66,19 +66,25 @@ class Api(flask_smorest.Api):
 
 def documented_errors(blp, *codes):
     """Lists error statuses an operation can answer in the OpenAPI document,
-    each with the error body, so that clients need not guess from `default`."""
+    each with the error body, so that clients need not guess from `default`.
+
+    Only the documentation is taken from flask-smorest's `alt_response`: its
+    wrapper does nothing at run time but add a call per status to every
+    request, so the view itself is returned, carrying the documentation."""
 
     def decorate(view):
+        documented = view
         for code in codes:
             if code == 503:
-                view = blp.alt_response(
+                documented = blp.alt_response(
                     503,
                     schema=ErrorSchema,
                     description="The database is unreachable or busy; try again later",
                     headers={"Retry-After": RETRY_AFTER_HEADER},
-                )(view)
+                )(documented)
             else:
-                view = blp.alt_response(code, HTTPStatus(code).name)(view)
+                documented = blp.alt_response(code, HTTPStatus(code).name)(documented)
+        view._apidoc = documented._apidoc
         return view
 
     return decorate

@@ -29,6 +29,7 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+HEADER_ITEMS = tuple(HEADERS.items())
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 _PAGE_DIRECTIVES = (
     "default-src 'self'",
@@ -65,20 +66,20 @@ def check_production_settings(app):
 
 
 def content_security_policy(response):
+    if not (response.content_type or "").startswith("text/html"):
+        return API_POLICY
     if request.endpoint == SWAGGER_UI_ENDPOINT:
         return SWAGGER_UI_POLICY
-    if response.mimetype == "text/html":
-        return PAGE_POLICY
-    return API_POLICY
+    return PAGE_POLICY
 
 
 def init_security(app):
     @app.after_request
     def add_security_headers(response):
-        headers = response.headers
-        for name, value in HEADERS.items():
-            headers[name] = value
-        headers["Content-Security-Policy"] = content_security_policy(response)
+        """Appended in one call: no view sets these headers itself."""
+        response.headers.extend(
+            HEADER_ITEMS + (("Content-Security-Policy", content_security_policy(response)),)
+        )
         return response
 
     origins = list(app.config.get("CORS_ORIGINS") or [])

@@ -126,8 +126,8 @@ def login(port, dataset):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description="Benchmark the service against a bare reference.")
     seeding.add_size_arguments(parser)
-    parser.add_argument("--seconds", type=int, default=3, help="wrk time per round (default 3)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds per endpoint and app (default 5)")
+    parser.add_argument("--seconds", type=int, default=2, help="wrk time per round (default 2)")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds per endpoint and app (default 7)")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--warmup", type=int, default=2, help="wrk seconds per app before measuring")
     parser.add_argument("--count-requests", type=int, default=20,
