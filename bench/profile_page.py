@@ -36,8 +36,7 @@ PROFILE_CATEGORIES = (
     ("request id + access log line", _any(_in(str(ROOT / "request_log.py")), _in("/logging/"))),
     ("rate limiting (login failures)", _in("/rate_limit.py")),
     ("CORS + security headers", _any(_in("/flask_cors/"), _in(str(ROOT / "security.py")))),
-    ("auth (flask-jwt-extended)", _any(
-        _in("/flask_jwt_extended/view_decorators.py", "verify_jwt_in_request"), _in("/jwt/"))),
+    ("auth (bearer token check)", _any(_in(str(ROOT / "auth.py")), _in("/jwt/"))),
 )
 
 

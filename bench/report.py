@@ -26,7 +26,8 @@ def versions(conn):
     found = {"python": platform.python_version(), "server": server_version,
              "wrk": wrk[1] if len(wrk) > 1 else "?"}
     for name in ("flask", "flask-smorest", "marshmallow", "webargs", "flask-mysqldb",
-                 "mysqlclient", "aiosql", "flask-jwt-extended", "gunicorn", "pyinstrument"):
+                 "mysqlclient", "aiosql", "flask-jwt-extended", "pyjwt", "orjson", "gunicorn",
+                 "pyinstrument"):
         found[name] = version_of(name)
     return found
 
