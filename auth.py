@@ -45,7 +45,8 @@ def init_auth(app, mysql, users):
 
 def bearer_token():
     """The token of `Authorization: Bearer <token>`, or None."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    header = request._get_current_object().environ.get("HTTP_AUTHORIZATION", "")
+    scheme, _, token = header.partition(" ")
     token = token.strip()
     return token if scheme == "Bearer" and token else None
 
@@ -107,11 +108,14 @@ def caller_id():
 
 def caller():
     """The calling user's row (id, name, email, ...), read once per request."""
-    if "caller" not in g:
-        g.caller = current_app.extensions["boards_load_user"](caller_id())
-        if g.caller is None:
+    request_globals = g._get_current_object()
+    row = request_globals.get("caller")
+    if row is None:
+        row = current_app.extensions["boards_load_user"](caller_id())
+        if row is None:
             abort_unknown_caller()
-    return g.caller
+        request_globals.caller = row
+    return row
 
 
 def abort_unauthorized(message):

@@ -122,9 +122,11 @@ class Database(MySQL):
     @property
     def connection(self):
         """This request's connection, opened or reused on first use."""
-        if "db_connection" not in g:
-            g.db_connection = self._checkout()
-        return g.db_connection
+        request_globals = g._get_current_object()
+        conn = request_globals.get("db_connection")
+        if conn is None:
+            conn = request_globals.db_connection = self._checkout()
+        return conn
 
     def _checkout(self):
         held = getattr(self._local, "held", None)
@@ -149,11 +151,12 @@ class Database(MySQL):
         """Ends the request's use of its connection: rolls back a transaction
         left open, then keeps the connection for the thread's next request,
         or closes it when it is broken or reuse is off."""
-        conn = g.pop("db_connection", None)
+        request_globals = g._get_current_object()
+        conn = request_globals.pop("db_connection", None)
         if conn is None:
             return
-        broken = g.pop("db_broken", False) or exception is not None
-        if g.pop("db_in_transaction", False) and not broken:
+        broken = request_globals.pop("db_broken", False) or exception is not None
+        if request_globals.pop("db_in_transaction", False) and not broken:
             try:
                 conn.rollback()
             except MySQLdb.Error:

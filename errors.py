@@ -138,18 +138,20 @@ def check_json_body():
     """The contract's body rules, before any view parses it: over 1 MiB is
     413 (before reading it), a body that is not JSON is 415, malformed JSON or
     anything but an object is 400. An unknown URL or method stays 404/405
-    whatever the body."""
-    if request.method not in BODY_METHODS or request.routing_exception is not None:
+    whatever the body. (Runs on every request: the request object is taken
+    from its proxy once.)"""
+    req = request._get_current_object()
+    if req.method not in BODY_METHODS or req.routing_exception is not None:
         return None
-    length = request.content_length
-    limit = request.max_content_length
+    length = req.content_length
+    limit = req.max_content_length
     if length is not None and limit is not None and length > limit:
         return error_response(413, DEFAULT_MESSAGES[413])
-    if not length and "chunked" not in request.headers.get("Transfer-Encoding", ""):
+    if not length and "chunked" not in req.environ.get("HTTP_TRANSFER_ENCODING", ""):
         return None
-    if not request.is_json:
+    if not req.is_json:
         return error_response(415, DEFAULT_MESSAGES[415])
-    data = request.get_data(cache=True)
+    data = req.get_data(cache=True)
     if length is None and limit is not None and len(data) >= limit:
         # A chunked body: werkzeug stops reading at the limit without saying so.
         return error_response(413, DEFAULT_MESSAGES[413])

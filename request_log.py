@@ -15,6 +15,8 @@ class RequestIdFilter(logging.Filter):
     """Adds `request_id` to every log record made while a request runs."""
 
     def filter(self, record):
+        if hasattr(record, "request_id"):  # the access line brings its own
+            return True
         try:
             record.request_id = g.get("request_id", "-")
         except RuntimeError:
@@ -37,18 +39,29 @@ def configure_logging(level="INFO"):
 
 
 def init_request_ids(app):
+    """Both hooks run on every request, so each takes `request` and `g` from
+    their proxies once."""
+
     @app.before_request
     def assign_request_id():
-        g.request_started = time.perf_counter()
-        given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        given = request._get_current_object().environ.get("HTTP_X_REQUEST_ID", "")
+        request_globals = g._get_current_object()
+        request_globals.request_started = time.perf_counter()
+        request_globals.request_id = (
+            given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        )
 
     @app.after_request
     def log_request(response):
-        request_id = g.get("request_id") or uuid.uuid4().hex
+        req, request_globals = request._get_current_object(), g._get_current_object()
+        request_id = request_globals.get("request_id") or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
-        elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-        query = request.query_string
-        target = f"{request.path}?{query.decode('latin-1')}" if query else request.path
-        access_log.info("%s %s %s %.1fms", request.method, target, response.status_code, elapsed_ms)
+        started = request_globals.get("request_started", time.perf_counter())
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        query = req.query_string
+        target = f"{req.path}?{query.decode('latin-1')}" if query else req.path
+        access_log.info(
+            "%s %s %s %.1fms", req.method, target, response.status_code, elapsed_ms,
+            extra={"request_id": request_id},
+        )
         return response
