@@ -1,6 +1,7 @@
 """`make run`: find or start a database, apply the schema and pending
 migrations, then serve the app under gunicorn on http://127.0.0.1:5000."""
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,12 @@ def main():
         env.update(server.environment())
         print(f"Database: {server.origin} ({server.host}:{server.port})", flush=True)
     env.setdefault("MYSQL_DB", "boards")
+    if not env.get("SECRET_KEY"):
+        # One key for every worker: a key made per worker (app.py's fallback)
+        # would make a token from one worker invalid on the other.
+        env["SECRET_KEY"] = secrets.token_urlsafe(32)
+        print("SECRET_KEY is not set: using a random one for this run; "
+              "tokens and cursors end with it.", flush=True)
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     try:
         subprocess.run([*flask, "init-db"], cwd=ROOT, env=env, check=True)
