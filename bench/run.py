@@ -267,7 +267,6 @@ def main(argv=None):
                     rows_deleted += admin.delete_rows_after(sizes.boards, sizes.comments)
                 row[name] = figures
             if first_page is not None:
-                row["page1_adjacent_rps"] = combine_rounds(rounds["page 1"])["rps"]
                 row["deep_cost"] = paired_ratio(rounds["page 1"], rounds["service"])
             reference_rps = row["reference"]["rps"]
             row["ratio"] = paired_ratio(rounds["service"], rounds["reference"])

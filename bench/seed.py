@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from app import create_app  # noqa: E402
-from db import drop_database, init_db  # noqa: E402
+from db import init_db  # noqa: E402
 
 BENCH_PREFIX = "boards_bench_"
 BENCH_PASSWORD = "bench password 1"
@@ -170,11 +170,7 @@ def seed(server, database, sizes=DEFAULT_SIZES, secret_key="bench-secret"):
 def drop(server, database):
     if not database.startswith(BENCH_PREFIX):
         raise ValueError(f"refusing to drop {database!r}")
-    conn = server.connect()
-    try:
-        drop_database(conn, database)
-    finally:
-        conn.close()
+    server.drop_database(database)
 
 
 def add_size_arguments(parser):

@@ -41,6 +41,16 @@ class Server:
             charset="utf8mb4", autocommit=True, **kwargs,
         )
 
+    def drop_database(self, name):
+        """Drop a throwaway database (tests, bench) if it exists."""
+        from db import drop_database  # the checked helper; db imports Flask
+
+        conn = self.connect()
+        try:
+            drop_database(conn, name)
+        finally:
+            conn.close()
+
     def app_config(self, database):
         return {
             "MYSQL_HOST": self.host,

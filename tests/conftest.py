@@ -7,7 +7,6 @@ import MySQLdb
 import pytest
 
 from app import create_app
-from db import drop_database
 from scripts.dbserver import find_or_start
 
 EMPTY_TABLES_CHILDREN_FIRST = (
@@ -35,11 +34,7 @@ def db_server():
 def database_name(db_server):
     name = f"boards_test_{uuid.uuid4().hex[:12]}"
     yield name
-    conn = db_server.connect()
-    try:
-        drop_database(conn, name)
-    finally:
-        conn.close()
+    db_server.drop_database(name)
 
 
 def make_app(db_server, database_name, **overrides):

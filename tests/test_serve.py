@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from db import drop_database
 from scripts.dbserver import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -64,11 +63,7 @@ def served(db_server, tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
-        conn = db_server.connect()
-        try:
-            drop_database(conn, database)
-        finally:
-            conn.close()
+        db_server.drop_database(database)
 
 
 def test_every_worker_of_make_run_accepts_a_token_without_a_configured_key(served):
