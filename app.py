@@ -17,6 +17,7 @@ from health_routes import create_health_blueprint
 from json_provider import OrjsonProvider
 from page_routes import SWAGGER_ASSETS_URL, create_page_blueprint
 from rate_limit import init_rate_limits
+from request_body import init_request_body
 from request_log import configure_logging, init_request_ids
 from security import check_production_settings, init_security
 from user_routes import create_user_blueprint
@@ -109,6 +110,7 @@ def create_app(config=None):
     init_request_ids(app)
     init_security(app)
     init_rate_limits(app)
+    init_request_body(app)
     api = Api(app)
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1})
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)

@@ -54,7 +54,7 @@ def bearer_token():
 def verified_claims(token):
     """The claims of an access token we signed and that has not expired;
     raises jwt.ExpiredSignatureError or another jwt.PyJWTError otherwise."""
-    claims = _decoded(token, current_app.config["JWT_SECRET_KEY"])
+    claims = _decoded(token, current_app._get_current_object().config["JWT_SECRET_KEY"])
     if claims["exp"] <= now_seconds():
         raise jwt.ExpiredSignatureError("Signature has expired")
     return claims
@@ -88,7 +88,7 @@ def token_required(fn):
         if token is None:
             abort_unauthorized("A bearer token is required.")
         try:
-            g.token_claims = verified_claims(token)
+            g._get_current_object().token_claims = verified_claims(token)
         except jwt.ExpiredSignatureError:
             abort_unauthorized("The bearer token has expired.")
         except jwt.PyJWTError:
@@ -101,7 +101,7 @@ def token_required(fn):
 def caller_id():
     """The user id in the request's verified token (no database read)."""
     try:
-        return int(g.token_claims["sub"])
+        return int(g._get_current_object().token_claims["sub"])
     except (TypeError, ValueError):
         abort_unknown_caller()
 
@@ -111,7 +111,7 @@ def caller():
     request_globals = g._get_current_object()
     row = request_globals.get("caller")
     if row is None:
-        row = current_app.extensions["boards_load_user"](caller_id())
+        row = current_app._get_current_object().extensions["boards_load_user"](caller_id())
         if row is None:
             abort_unknown_caller()
         request_globals.caller = row

@@ -1,12 +1,13 @@
 """Boards and the feed: runs sql/queries/boards.sql."""
-from flask import Response, request, url_for
+from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from auth import BEARER, abort_unknown_caller, caller, caller_id, token_required
 from db import utc_now
 from errors import ErrorSchema, documented_errors
 from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
+from request_body import Blueprint
 from schemas import (
     BoardCreateSchema,
     BoardListArgsSchema,
@@ -90,7 +91,7 @@ def create_board_blueprint(mysql, boards):
                 "created_at": now,
                 "updated_at": now,
             }
-            location = url_for("boards.Board", board_id=board_id)
+            location = f"{request.script_root}/boards/{board_id}"
             return board, {"Location": location, "ETag": board_etag(board)}
 
     @blp.route("/boards/<id:board_id>")

@@ -1,12 +1,13 @@
 """Comments: runs sql/queries/comments.sql."""
-from flask import url_for
+from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from auth import BEARER, caller, token_required
 from db import utc_now
 from errors import documented_errors
 from pagination import FIRST_PAGE_AFTER_ID, page, subject_rows
+from request_body import Blueprint
 from schemas import CommentCreateSchema, CommentPageSchema, CommentSchema, PageArgsSchema
 
 
@@ -54,7 +55,7 @@ def create_comment_blueprint(mysql, comments):
                 "author_name": author["name"],
                 "created_at": now,
             }
-            return comment, {"Location": url_for("comments.Comment", comment_id=comment_id)}
+            return comment, {"Location": f"{request.script_root}/comments/{comment_id}"}
 
     @blp.route("/comments/<id:comment_id>")
     class Comment(MethodView):

@@ -129,15 +129,16 @@ class Database(MySQL):
         return conn
 
     def _checkout(self):
+        config = current_app._get_current_object().config
         held = getattr(self._local, "held", None)
         if held is not None:
             conn, idle_since = held
             idle = time.monotonic() - idle_since
-            if idle < current_app.config["MYSQL_PING_AFTER_IDLE"] or _answers_ping(conn):
+            if idle < config["MYSQL_PING_AFTER_IDLE"] or _answers_ping(conn):
                 return conn
             self._drop_held()
         conn = MySQLdb.connect(**self.connect_kwargs())
-        if current_app.config["MYSQL_REUSE_CONNECTIONS"]:
+        if config["MYSQL_REUSE_CONNECTIONS"]:
             self._local.held = (conn, time.monotonic())
         return conn
 

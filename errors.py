@@ -1,12 +1,11 @@
 """Every error the service answers, in one JSON shape, and the one place that
 turns database errors into HTTP errors."""
-import json
 import logging
 from http import HTTPStatus
 
 import flask_smorest
 import MySQLdb
-from flask import g, jsonify, request
+from flask import g, jsonify
 from marshmallow import Schema, fields
 
 from db import is_disconnect, mark_connection_broken
@@ -20,7 +19,6 @@ ER_DUP_ENTRY = 1062
 ER_NO_REFERENCED_ROW = 1452
 # A lock wait timeout or a deadlock rolls the statement back: busy, not a bug.
 LOCK_CONFLICT_CODES = frozenset({1205, 1213})
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 INTERNAL_MESSAGE = "An unexpected error occurred; quote the request id when reporting it."
 DEFAULT_MESSAGES = {
     400: "The request body is not valid JSON.",
@@ -42,14 +40,13 @@ class ErrorSchema(Schema):
 
 class Api(flask_smorest.Api):
     """flask-smorest's Api whose error bodies always carry a `message`, and
-    which also answers database errors and body errors as JSON."""
+    which also answers database errors as JSON."""
 
     ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self):
         super()._register_error_handlers()
         self._app.register_error_handler(MySQLdb.Error, handle_database_error)
-        self._app.before_request(check_json_body)
 
     def handle_http_exception(self, error):
         payload, code, headers = super().handle_http_exception(error)
@@ -132,33 +129,3 @@ def handle_database_error(error):
 
 def _try_again_later(message):
     return error_response(503, message, headers={"Retry-After": str(DB_RETRY_AFTER_SECONDS)})
-
-
-def check_json_body():
-    """The contract's body rules, before any view parses it: over 1 MiB is
-    413 (before reading it), a body that is not JSON is 415, malformed JSON or
-    anything but an object is 400. An unknown URL or method stays 404/405
-    whatever the body. (Runs on every request: the request object is taken
-    from its proxy once.)"""
-    req = request._get_current_object()
-    if req.method not in BODY_METHODS or req.routing_exception is not None:
-        return None
-    length = req.content_length
-    limit = req.max_content_length
-    if length is not None and limit is not None and length > limit:
-        return error_response(413, DEFAULT_MESSAGES[413])
-    if not length and "chunked" not in req.environ.get("HTTP_TRANSFER_ENCODING", ""):
-        return None
-    if not req.is_json:
-        return error_response(415, DEFAULT_MESSAGES[415])
-    data = req.get_data(cache=True)
-    if length is None and limit is not None and len(data) >= limit:
-        # A chunked body: werkzeug stops reading at the limit without saying so.
-        return error_response(413, DEFAULT_MESSAGES[413])
-    try:
-        body = json.loads(data)
-    except (ValueError, RecursionError):
-        return error_response(400, DEFAULT_MESSAGES[400])
-    if not isinstance(body, dict):
-        return error_response(400, "The request body must be a JSON object.")
-    return None

@@ -1,11 +1,11 @@
 """GET /health: is the service up, and does the database answer."""
 import MySQLdb
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from db import mark_connection_broken
 from errors import DB_RETRY_AFTER_SECONDS, RETRY_AFTER_HEADER
+from request_body import Blueprint
 
 
 class HealthSchema(Schema):

@@ -6,7 +6,9 @@ output is the JSON Flask would send: compact, UTF-8 without \\u escapes
 (Flask's `ensure_ascii` off), a final newline. Keys keep the order the
 schemas give them instead of being sorted. What orjson does not encode
 itself, datetimes included, goes through Flask's `default` (HTTP dates,
-Decimal as a string, ...). Parsing stays with Flask's.
+Decimal as a string, ...). Parsing stays with Flask's (the stdlib's), but
+takes UTF-8 only, as RFC 8259 asks of JSON between systems: the stdlib would
+also guess UTF-16 and UTF-32 from the bytes.
 """
 import orjson
 from flask.json.provider import DefaultJSONProvider
@@ -19,6 +21,11 @@ class OrjsonProvider(DefaultJSONProvider):
         if kwargs:  # json.dumps options (indent, ...) asked for by name
             return super().dumps(obj, **kwargs)
         return orjson.dumps(obj, default=self.default, option=OPTIONS).decode()
+
+    def loads(self, s, **kwargs):
+        if isinstance(s, (bytes, bytearray)):
+            s = s.decode("utf-8")
+        return super().loads(s, **kwargs)
 
     def response(self, *args, **kwargs):
         if self.compact is False or (self.compact is None and self._app.debug):

@@ -48,7 +48,7 @@ def page(rows, limit):
     cursor = encode_cursor(items[-1]["id"])
     args = request.args.to_dict()
     args.update(cursor=cursor, limit=limit)
-    next_url = f"{request.path}?{urlencode(args)}"
+    next_url = f"{request.script_root}{request.path}?{urlencode(args)}"
     return {"items": items, "next_cursor": cursor}, {"Link": f'<{next_url}>; rel="next"'}
 
 

@@ -1,8 +1,8 @@
 """Request ids and the one log line per request."""
 import logging
 import re
+import secrets
 import time
-import uuid
 
 from flask import g, request
 
@@ -25,9 +25,18 @@ class RequestIdFilter(logging.Filter):
 
 
 def configure_logging(level="INFO"):
+    """One handler on the root logger, with the request id in every line.
+
+    The line shows no source file, thread or process, so logging is told not
+    to collect them (the Logging HOWTO's "Optimization"): with one access line
+    per request, that is a tenth of a small request's work."""
     root = logging.getLogger()
     if getattr(root, "_boards_configured", False):
         return
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(
@@ -48,13 +57,13 @@ def init_request_ids(app):
         request_globals = g._get_current_object()
         request_globals.request_started = time.perf_counter()
         request_globals.request_id = (
-            given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+            given if SANE_REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
         )
 
     @app.after_request
     def log_request(response):
         req, request_globals = request._get_current_object(), g._get_current_object()
-        request_id = request_globals.get("request_id") or uuid.uuid4().hex
+        request_id = request_globals.get("request_id") or secrets.token_hex(16)
         response.headers["X-Request-ID"] = request_id
         started = request_globals.get("request_started", time.perf_counter())
         elapsed_ms = (time.perf_counter() - started) * 1000

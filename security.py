@@ -1,6 +1,11 @@
 """Security headers on every response, CORS only for configured origins, and
 the settings a production start refuses (a development SECRET_KEY, debug).
 
+Every response gets nosniff, X-Frame-Options, Referrer-Policy and a CSP.
+Cross-Origin-Opener-Policy only goes on HTML: it applies to documents a
+browser opens in a window, which a JSON answer never is (and each header is
+work on every response, bench/README.md).
+
 Content-Security-Policy, by kind of response:
 - JSON and everything else: `default-src 'none'` (an API response is never a
   document that should run or load anything).
@@ -27,9 +32,9 @@ HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "no-referrer"),
-    ("Cross-Origin-Opener-Policy", "same-origin"),
 )
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+API_HEADERS = HEADERS + (("Content-Security-Policy", API_POLICY),)
 _PAGE_DIRECTIVES = (
     "default-src 'self'",
     "script-src 'self'",
@@ -64,21 +69,21 @@ def check_production_settings(app):
         raise RuntimeError("Debug mode must be off when BOARDS_ENV=production.")
 
 
-def content_security_policy(response):
+def security_headers(response):
     if not (response.content_type or "").startswith("text/html"):
-        return API_POLICY
-    if request.endpoint == SWAGGER_UI_ENDPOINT:
-        return SWAGGER_UI_POLICY
-    return PAGE_POLICY
+        return API_HEADERS
+    policy = SWAGGER_UI_POLICY if request.endpoint == SWAGGER_UI_ENDPOINT else PAGE_POLICY
+    return HEADERS + (
+        ("Content-Security-Policy", policy),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    )
 
 
 def init_security(app):
     @app.after_request
     def add_security_headers(response):
         """Appended in one call: no view sets these headers itself."""
-        response.headers.extend(
-            HEADERS + (("Content-Security-Policy", content_security_policy(response)),)
-        )
+        response.headers.extend(security_headers(response))
         return response
 
     origins = list(app.config.get("CORS_ORIGINS") or [])

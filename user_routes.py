@@ -1,7 +1,7 @@
 """Users, login, /me and follows: runs sql/queries/users.sql and follows.sql."""
-from flask import url_for
+from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from auth import (
     BEARER,
@@ -16,6 +16,7 @@ from db import utc_now
 from errors import ErrorSchema, documented_errors
 from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
 from rate_limit import check_login_allowed, record_failed_login
+from request_body import Blueprint
 from schemas import (
     LoginSchema,
     PageArgsSchema,
@@ -95,7 +96,7 @@ def create_user_blueprint(mysql, users, follows):
                 "created_at": now,
                 "updated_at": now,
             }
-            return user, {"Location": url_for("users.User", user_id=user_id)}
+            return user, {"Location": f"{request.script_root}/users/{user_id}"}
 
     @blp.route("/users/<id:user_id>")
     class User(MethodView):

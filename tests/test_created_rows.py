@@ -31,3 +31,22 @@ def test_timestamps_are_utc_with_offset_and_updated_at_moves(client, signup, db)
     patched = client.patch(f"/boards/{board['id']}", json={"title": "t2"}, headers=headers).json
     assert patched["created_at"] == board["created_at"]
     assert patched["updated_at"] > board["updated_at"]
+
+
+def test_urls_keep_the_prefix_the_service_is_mounted_under(client, signup):
+    """Behind a proxy that mounts the service under /api (SCRIPT_NAME), the
+    Location of a new row and the Link to the next page carry the prefix."""
+    mounted = {"base_url": "http://localhost/api"}
+    _, headers = signup()
+    board = client.post("/boards", json={"title": "t"}, headers=headers, **mounted)
+    assert board.headers["Location"] == f"/api/boards/{board.json['id']}"
+    comment = client.post(
+        f"/boards/{board.json['id']}/comments", json={"content": "c"}, headers=headers, **mounted
+    )
+    assert comment.headers["Location"] == f"/api/comments/{comment.json['id']}"
+    client.post("/boards", json={"title": "t2"}, headers=headers)
+    assert client.get("/boards?limit=1", **mounted).headers["Link"].startswith("</api/boards?")
+    user = client.post(
+        "/users", json={"name": "mounted", "email": "m@example.com", "password": "password 1"}, **mounted
+    )
+    assert user.headers["Location"] == f"/api/users/{user.json['id']}"

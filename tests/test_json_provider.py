@@ -4,6 +4,8 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
+import pytest
+
 from flask import Flask
 
 from json_provider import OrjsonProvider
@@ -48,3 +50,11 @@ def test_debug_and_named_options_fall_back_to_the_stdlib_encoder():
     with app.app_context():
         assert app.json.response({"a": 1}).get_data() == b'{\n  "a": 1\n}\n'
         assert app.json.dumps({"b": 2}, indent=1) == '{\n "b": 2\n}'
+
+
+def test_request_bodies_are_parsed_as_utf8_only(app):
+    """RFC 8259: JSON between systems is UTF-8. The stdlib alone would also
+    accept UTF-16 and UTF-32 bytes (it guesses the encoding)."""
+    assert app.json.loads('{"title": "글"}'.encode("utf-8")) == {"title": "글"}
+    with pytest.raises(ValueError):
+        app.json.loads('{"title": "글"}'.encode("utf-16"))

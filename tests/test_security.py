@@ -289,6 +289,7 @@ def test_html_pages_have_a_csp_without_inline_scripts_and_no_inline_script(clien
     assert policy["script-src"] == "'self'"
     assert "unsafe" not in policy["script-src"] and "unsafe" not in policy["default-src"]
     assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
     page = ScriptTags()
     page.feed(response.get_data(as_text=True))
     assert page.scripts, "the page loads its scripts"
