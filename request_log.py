@@ -28,8 +28,8 @@ def configure_logging(level="INFO"):
     """One handler on the root logger, with the request id in every line.
 
     The line shows no source file, thread or process, so logging is told not
-    to collect them (the Logging HOWTO's "Optimization"): with one access line
-    per request, that is a tenth of a small request's work."""
+    to collect them for every record (the Logging HOWTO's "Optimization"):
+    the access line is logged on every request."""
     root = logging.getLogger()
     if getattr(root, "_boards_configured", False):
         return
