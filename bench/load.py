@@ -3,27 +3,64 @@ import http.client
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
-from bench.processes import http_call
+from bench.processes import clients_per_process, http_call
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_report.lua"
 STATUS_NAMES = ("Questions", "Connections", "Com_admin_commands")
+SPREAD_CHECKS = 10  # reads of the spread, 50 ms apart, while wrk connects
+SPREAD_ATTEMPTS = 20
 
 
-def run_wrk(port, endpoint, headers, seconds, connections):
+def run_wrk(port, endpoint, headers, seconds, connections, worker_pids=()):
+    """wrk's figures for one run. With `worker_pids`, the run only counts
+    when wrk's connections are spread evenly over those gunicorn workers
+    (2 + 2 for 4 connections over 2 workers): the workers race to accept,
+    and one often takes 3 or all 4 (seen here: 26 of 30 runs), so the run
+    would measure one process, not the app's two. wrk is restarted until
+    the spread is even, up to SPREAD_ATTEMPTS times; the figures say the
+    spread they were measured with and how many starts it took."""
     env = dict(os.environ)
     env["BENCH_METHOD"] = endpoint.method
     env["BENCH_BODY"] = json.dumps(endpoint.body) if endpoint.body is not None else ""
     env["BENCH_HEADERS"] = "\n".join(f"{name}: {value}" for name, value in headers.items())
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{endpoint.path}"]
-    out = subprocess.run(command, env=env, capture_output=True, text=True,
-                         timeout=seconds + 60, check=True).stdout
-    for line in out.splitlines():
-        if line.startswith("BENCH_JSON "):
-            return json.loads(line[len("BENCH_JSON "):])
-    raise RuntimeError(f"wrk printed no figures:\n{out}")
+    for attempt in range(1, SPREAD_ATTEMPTS + 1):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        spread = connection_spread(worker_pids, port, connections) if worker_pids else None
+        if spread is not None and not is_even(spread, connections) and attempt < SPREAD_ATTEMPTS:
+            process.kill()
+            process.communicate()
+            continue
+        out, err = process.communicate(timeout=seconds + 60)
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, command, out, err)
+        for line in out.splitlines():
+            if line.startswith("BENCH_JSON "):
+                figures = json.loads(line[len("BENCH_JSON "):])
+                figures.update(spread=spread, starts=attempt,
+                               even=None if spread is None else is_even(spread, connections))
+                return figures
+        raise RuntimeError(f"wrk printed no figures:\n{out}")
+
+
+def connection_spread(worker_pids, port, connections):
+    """Connections per worker, smallest first, once all are accepted (or
+    after SPREAD_CHECKS reads)."""
+    for _ in range(SPREAD_CHECKS):
+        time.sleep(0.05)
+        spread = sorted(clients_per_process(worker_pids, port).values())
+        if sum(spread) >= connections:
+            break
+    return spread
+
+
+def is_even(spread, connections):
+    return sum(spread) == connections and spread[-1] - spread[0] <= 1
 
 
 def paired_ratio(numerators, denominators):
@@ -50,6 +87,8 @@ def combine_rounds(rounds):
         "requests": requests,
         "errors": errors,
         "rounds_rps": [r["requests"] / (r["duration_us"] / 1e6) for r in rounds],
+        "wrk_restarts": sum(r.get("starts", 1) - 1 for r in rounds),
+        "uneven_rounds": sum(1 for r in rounds if r.get("even") is False),
     }
 
 

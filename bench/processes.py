@@ -21,7 +21,11 @@ def free_port():
 
 
 class Gunicorn:
-    """One gunicorn master in its own process group, logs to a file."""
+    """One gunicorn master in its own process group, logs to a file.
+
+    With --reuse-port each worker listens on its own socket and the kernel
+    spreads new connections over them; without it the workers race to
+    accept and one often takes all of wrk's connections (load.run_wrk)."""
 
     def __init__(self, name, wsgi_target, env, log_dir):
         self.name = name
@@ -29,7 +33,7 @@ class Gunicorn:
         self.log_path = Path(log_dir) / f"{name}.log"
         with open(self.log_path, "wb") as log_file:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--reuse-port",
                  "--bind", f"127.0.0.1:{self.port}", wsgi_target],
                 cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -102,3 +106,27 @@ def http_call(port, method, path, headers=None, body=None, conn=None):
     finally:
         if own:
             conn.close()
+
+
+def clients_per_process(pids, port):
+    """How many established client connections to `port` each process holds
+    (accepted sockets: /proc/net/tcp's inodes matched to the processes' fds)."""
+    local_port = f"{port:04X}"
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[1].rsplit(":", 1)[1] == local_port and fields[3] == "01":  # ESTABLISHED
+                    inodes.add(fields[9])
+    counts = {}
+    for pid in pids:
+        held = 0
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    link = os.readlink(fd)
+                    if link.startswith("socket:[") and link[8:-1] in inodes:
+                        held += 1
+        counts[pid] = held
+    return counts

@@ -112,7 +112,9 @@ def markdown(results):
         f"comments, {sizes['follows']:,} follows (user {d['user_id']} follows {sizes['followed']})",
         f"- Load: wrk, {load['connections']} connections, 1 thread, {load['rounds']} round(s) of "
         f"{load['seconds']} s per endpoint and app, service and reference back to back in each "
-        f"round, alternating which goes first; both under gunicorn ({load['gunicorn']})",
+        f"round, alternating which goes first; both under gunicorn ({load['gunicorn']}); "
+        "a round counts only with wrk's connections spread evenly over the workers "
+        "(wrk restarted until they are; see bench/README.md)",
         "- ratio: the median over the rounds of (service req/s / reference req/s) of the same "
         "round; req/s: all requests / all time; p50: mean of the rounds; p99: worst round",
         f"- Counters: SHOW GLOBAL STATUS deltas (Questions, Connections, Com_admin_commands = "
@@ -135,6 +137,11 @@ def markdown(results):
     out += ["", "Reference req/s per round: " + "; ".join(
         f"{row['name']} " + " / ".join(f"{x:.0f}" for x in row["reference"]["rounds_rps"])
         for row in results["endpoints"]) + "."]
+    out += ["", "wrk restarts for an uneven spread of its connections over the workers, and rounds "
+            "measured uneven after all (service | reference): " + "; ".join(
+                f"{row['name']} {row['service']['wrk_restarts']}, {row['service']['uneven_rounds']} | "
+                f"{row['reference']['wrk_restarts']}, {row['reference']['uneven_rounds']}"
+                for row in results["endpoints"]) + "."]
     rss = results["rss_mb"]
     out += ["", "Worker RSS after the run (VmRSS, MB): service "
             + ", ".join(f"{x:.1f}" for x in rss["service"]) + "; reference "

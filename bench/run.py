@@ -252,7 +252,8 @@ def main(argv=None):
                 for key, target in order:
                     name = "reference" if key == "reference" else "service"
                     rounds[key].append(run_wrk(apps[name].port, target, target.headers(name, caller),
-                                               args.seconds, args.connections))
+                                               args.seconds, args.connections,
+                                               apps[name].worker_pids()))
                     if target.method != "GET":
                         rows_deleted += admin.delete_rows_after(sizes.boards, sizes.comments)
             row = {"name": endpoint.name, "kind": endpoint.kind, "method": endpoint.method,

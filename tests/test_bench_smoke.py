@@ -4,6 +4,8 @@ It checks that every figure exists and that the bench cleaned up after
 itself, never how big the figures are (speed is bench/RESULTS.md's business).
 """
 import json
+import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +13,8 @@ from urllib.parse import quote
 
 import pytest
 
-from bench.load import paired_ratio
+from bench.load import is_even, paired_ratio
+from bench.processes import clients_per_process
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = 9  # 7 GETs (two of them deep pages) and 2 POSTs
@@ -53,6 +56,7 @@ def test_every_endpoint_has_figures_for_both_apps(bench_run):
             assert isinstance(figures["statements"], float), (row["name"], app)
             assert isinstance(figures["connections"], float), (row["name"], app)
             assert figures["unexpected_status"] == [], (row["name"], app)
+            assert figures["wrk_restarts"] >= 0 and figures["uneven_rounds"] == 0, (row["name"], app)
 
 
 @pytest.mark.slow
@@ -92,3 +96,26 @@ def test_the_ratio_is_the_median_of_the_ratios_of_each_round():
     assert paired_ratio(rounds(100, 50, 300), rounds(200, 200, 300)) == 0.5
     assert paired_ratio(rounds(100, 300), rounds(200, 300)) == 0.75
     assert paired_ratio(rounds(0, 100), rounds(100, 0)) == 0.0
+
+
+def test_connections_are_counted_per_process_that_accepted_them():
+    """The spread check reads /proc: accepted sockets count for the process
+    holding them, client ends and other ports do not."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        accepted = [listener.accept()[0] for _ in range(2)]  # the third waits in the backlog
+        try:
+            assert clients_per_process([os.getpid()], port) == {os.getpid(): 2}
+            assert clients_per_process([os.getpid()], port + 1 if port < 65535 else 1) == {os.getpid(): 0}
+        finally:
+            for sock in clients + accepted:
+                sock.close()
+
+
+def test_an_even_spread_is_all_connections_within_one_of_each_other():
+    assert is_even([2, 2], 4)
+    assert is_even([1, 2], 3)
+    assert not is_even([1, 3], 4)
+    assert not is_even([0, 4], 4)
+    assert not is_even([1, 2], 4)  # one not accepted yet
