@@ -170,6 +170,19 @@ def start_server(stack, database_url):
     return private.server
 
 
+def seeded_database(stack, database_url, sizes):
+    """(server, dataset, admin connection) of a new bench database; `stack`
+    drops it and stops what was started."""
+    server = start_server(stack, database_url)
+    database = f"{seeding.BENCH_PREFIX}{uuid.uuid4().hex[:12]}"
+    stack.callback(seeding.drop, server, database)
+    say(f"seeding {database} on {server.origin} {server.host}:{server.port}: {sizes}")
+    dataset = seeding.seed(server, database, sizes, SECRET_KEY)
+    admin = Admin(server, database)
+    stack.callback(admin.close)
+    return server, dataset, admin
+
+
 def app_env(server, dataset, threads):
     env = dict(os.environ)
     env.update(server.environment())
@@ -202,13 +215,7 @@ def main(argv=None):
     load_at_start = os.getloadavg()
     with contextlib.ExitStack() as stack:
         log_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="boards-bench-"))
-        server = start_server(stack, args.database_url)
-        database = f"{seeding.BENCH_PREFIX}{uuid.uuid4().hex[:12]}"
-        stack.callback(seeding.drop, server, database)
-        say(f"seeding {database} on {server.origin} {server.host}:{server.port}: {sizes}")
-        dataset = seeding.seed(server, database, sizes, SECRET_KEY)
-        admin = Admin(server, database)
-        stack.callback(admin.close)
+        server, dataset, admin = seeded_database(stack, args.database_url, sizes)
         cursors = deep_cursors(admin, dataset)
 
         env = app_env(server, dataset, args.threads)
