@@ -9,6 +9,28 @@ from pathlib import Path
 TARGETS = {"page": 0.55, "single": 0.6, "write": 0.5}
 DEEP_COST_LIMIT = 1.2
 RSS_LIMIT_MB = 80
+PROFILE_CHANGES = """\
+### What the profiles changed
+
+Three rounds of profiling (pyinstrument of page 1, py-spy of workers under
+wrk, instruction counts from `bench/instructions.py`) took the first full
+run's ratios from 0.26-0.47 to those above. In short; bench/README.md has
+each finding with its figure:
+
+- Pages: marshmallow's per-field dump became a dump plan per output schema
+  (`RowSchema`), and orjson encodes responses (Flask's JSONProvider hook).
+- Every request: no cookie session, no flask-limiter hooks (failed logins
+  use `limits` directly), one PyJWT decode per token instead of
+  flask-jwt-extended's four with verified claims kept per process, the
+  security headers in one call (Cross-Origin-Opener-Policy on HTML only),
+  the hot paths reading `request`/`g`/the app without their proxies,
+  cheaper request ids and log records.
+- Writes: 2 statements instead of 3 (the 201 is built from what was
+  written); the body parsed once instead of twice; `Location` without
+  `url_for`. The feed: 1 statement instead of 2.
+- The bench: a round counts only when wrk's connections are spread evenly
+  over the workers; the ratio is the median of per-round ratios.
+"""
 
 
 def versions(conn):
@@ -161,6 +183,7 @@ def markdown(results):
             "", "| part | µs/request | share |", "|---|---|---|",
         ]
         out += [f"| {p['part']} | {p['us']:.0f} | {p['share']:.0%} |" for p in profile["parts"]]
+        out += ["", PROFILE_CHANGES.rstrip()]
     return "\n".join(out) + "\n"
 
 

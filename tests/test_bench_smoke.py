@@ -71,6 +71,7 @@ def test_worker_memory_checks_and_profile_are_reported(bench_run):
     for row in results["endpoints"]:
         assert f"| {row['name']} |" in report
     assert "## Profile" in report and (out / "profile_boards_page1.txt").stat().st_size > 0
+    assert "### What the profiles changed" in report
 
 
 @pytest.mark.slow
