@@ -1,6 +1,7 @@
 """The Errors table of API.md, request ids and the log line, and the 503 /
 recovery behaviour when the database goes away."""
 import logging
+import os
 import re
 import time
 import uuid
@@ -248,6 +249,16 @@ def test_one_log_line_per_request_with_its_id(client, db, log_lines, method, url
 def test_generated_id_is_in_the_log_line(client, db, log_lines):
     request_id = client.get("/users").headers["X-Request-ID"]
     assert len(log_lines.containing(request_id, logger="boards.access")) == 1
+
+
+def test_other_log_formats_still_get_the_process_id(app):
+    """The app's logging setup leaves alone what other formats need:
+    gunicorn's own lines (worker boot and exit) show `%(process)d`."""
+    gunicorn_format = logging.Formatter("%(asctime)s [%(process)d] [%(levelname)s] %(message)s")
+    record = logging.getLogger("gunicorn.error").makeRecord(
+        "gunicorn.error", logging.INFO, __file__, 1, "Worker exiting (pid: %s)", (os.getpid(),), None
+    )
+    assert f"[{os.getpid()}] [INFO] Worker exiting" in gunicorn_format.format(record)
 
 
 # 503 and recovery
