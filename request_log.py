@@ -8,6 +8,8 @@ from flask import g, request
 
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
+LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
 access_log = logging.getLogger("boards.access")
 
 
@@ -24,6 +26,26 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class LineFormatter(logging.Formatter):
+    """logging's Formatter, with the date and time formatted once a second
+    instead of once a line: `time.strftime` was a third of the cost of the
+    access line that every request writes. The text is the same."""
+
+    def __init__(self, fmt):
+        super().__init__(fmt)
+        self._stamp = (None, "")  # (whole second, its date and time)
+
+    def formatTime(self, record, datefmt=None):
+        if datefmt is not None:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        stamped_second, stamp = self._stamp
+        if second != stamped_second:
+            stamp = time.strftime(self.default_time_format, self.converter(record.created))
+            self._stamp = (second, stamp)
+        return self.default_msec_format % (stamp, record.msecs)
+
+
 def configure_logging(level="INFO"):
     """One handler on the root logger, with the request id in every line.
 
@@ -36,9 +58,7 @@ def configure_logging(level="INFO"):
         return
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-    )
+    handler.setFormatter(LineFormatter(LINE_FORMAT))
     root.addHandler(handler)
     root.setLevel(level)
     root._boards_configured = True
