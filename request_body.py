@@ -52,7 +52,7 @@ class CheckedBodyParser(FlaskParser):
     def get_default_request(self):
         return request._get_current_object()
 
-    def _raw_load_json(self, req):
+    def load_json(self, req, schema):
         body = req.get_json(silent=True)
         return missing if body is None else body
 
