@@ -12,7 +12,7 @@ from comment_routes import create_comment_blueprint
 from db import Database, load_queries
 from errors import Api
 from flask import Flask
-from flask.sessions import SessionInterface
+from flask.sessions import NullSession, SessionInterface
 from health_routes import create_health_blueprint
 from json_provider import OrjsonProvider
 from page_routes import SWAGGER_ASSETS_URL, create_page_blueprint
@@ -36,10 +36,13 @@ class IdConverter(IntegerConverter):
 
 class NoCookieSessions(SessionInterface):
     """The API is stateless (bearer tokens): no cookie session to verify on
-    every request (Flask's default costs a signing serializer per request)."""
+    every request (Flask's default costs a signing serializer per request).
+    Every request shares one empty NullSession, which refuses any write."""
+
+    empty_session = NullSession()
 
     def open_session(self, app, request):
-        return None
+        return self.empty_session
 
     def save_session(self, app, session, response):
         return None

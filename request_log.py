@@ -86,8 +86,21 @@ def init_request_ids(app):
         elapsed_ms = (time.perf_counter() - started) * 1000
         query = req.query_string
         target = f"{req.path}?{query.decode('latin-1')}" if query else req.path
-        access_log.info(
-            "%s %s %s %.1fms", req.method, target, response.status_code, elapsed_ms,
-            extra={"request_id": request_id},
-        )
+        write_access_line(req.method, target, response.status_code, elapsed_ms, request_id)
         return response
+
+
+def write_access_line(method, target, status, elapsed_ms, request_id):
+    """The access line as `access_log.info` would log it, without logging's
+    walk up the call stack for the caller's file and line: it is always this
+    function (`Logger.makeRecord` and `Logger.handle` are logging's API for
+    records made by hand)."""
+    if access_log.isEnabledFor(logging.INFO):
+        record = access_log.makeRecord(
+            access_log.name, logging.INFO, __file__, _ACCESS_LINE_NUMBER, "%s %s %s %.1fms",
+            (method, target, status, elapsed_ms), None, extra={"request_id": request_id},
+        )
+        access_log.handle(record)
+
+
+_ACCESS_LINE_NUMBER = write_access_line.__code__.co_firstlineno

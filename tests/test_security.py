@@ -4,6 +4,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
+import flask
 import jwt
 import pytest
 from playwright.sync_api import sync_playwright
@@ -303,6 +304,19 @@ def test_html_pages_have_a_csp_without_inline_scripts_and_no_inline_script(clien
 
 def test_json_responses_get_a_policy_that_allows_nothing(client, db):
     assert client.get("/boards").headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_no_cookie_session_is_read_or_written(app, client, signup):
+    """The API is stateless: no request sets a cookie, and a view cannot
+    write to the (shared, empty) session."""
+    _, headers = signup()
+    responses = [client.get("/boards"), client.get("/manage-users"),
+                 client.post("/boards", json={"title": "t"}, headers=headers)]
+    assert [r.headers.get("Set-Cookie") for r in responses] == [None, None, None]
+    with app.test_request_context("/"):
+        with pytest.raises(RuntimeError):
+            flask.session["user"] = "x"
+        assert dict(flask.session) == {}
 
 
 # CORS
