@@ -64,6 +64,11 @@ def configure_logging(level="INFO"):
     root._boards_configured = True
 
 
+def new_request_id():
+    """32 random hex characters, as a uuid4's hex but cheaper to make."""
+    return secrets.token_hex(16)
+
+
 def init_request_ids(app):
     """Both hooks run on every request, so each takes `request` and `g` from
     their proxies once."""
@@ -74,13 +79,13 @@ def init_request_ids(app):
         request_globals = g._get_current_object()
         request_globals.request_started = time.perf_counter()
         request_globals.request_id = (
-            given if SANE_REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
+            given if SANE_REQUEST_ID.fullmatch(given) else new_request_id()
         )
 
     @app.after_request
     def log_request(response):
         req, request_globals = request._get_current_object(), g._get_current_object()
-        request_id = request_globals.get("request_id") or secrets.token_hex(16)
+        request_id = request_globals.get("request_id") or new_request_id()
         response.headers["X-Request-ID"] = request_id
         started = request_globals.get("request_started", time.perf_counter())
         elapsed_ms = (time.perf_counter() - started) * 1000

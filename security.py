@@ -48,6 +48,9 @@ _PAGE_DIRECTIVES = (
 )
 PAGE_POLICY = "; ".join(_PAGE_DIRECTIVES)
 SWAGGER_UI_POLICY = PAGE_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+_DOCUMENT_ONLY = (("Cross-Origin-Opener-Policy", "same-origin"),)
+PAGE_HEADERS = HEADERS + (("Content-Security-Policy", PAGE_POLICY),) + _DOCUMENT_ONLY
+SWAGGER_UI_HEADERS = HEADERS + (("Content-Security-Policy", SWAGGER_UI_POLICY),) + _DOCUMENT_ONLY
 
 CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-ID"]
 CORS_EXPOSE_HEADERS = ["Location", "Link", "ETag", "Retry-After", "X-Request-ID"]
@@ -72,11 +75,7 @@ def check_production_settings(app):
 def security_headers(response):
     if not (response.content_type or "").startswith("text/html"):
         return API_HEADERS
-    policy = SWAGGER_UI_POLICY if request.endpoint == SWAGGER_UI_ENDPOINT else PAGE_POLICY
-    return HEADERS + (
-        ("Content-Security-Policy", policy),
-        ("Cross-Origin-Opener-Policy", "same-origin"),
-    )
+    return SWAGGER_UI_HEADERS if request.endpoint == SWAGGER_UI_ENDPOINT else PAGE_HEADERS
 
 
 def init_security(app):

@@ -17,10 +17,8 @@ Needs valgrind (Debian: apt-get install valgrind). Same data and endpoints as
 import argparse
 import contextlib
 import http.client
-import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -32,44 +30,27 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import seed as seeding  # noqa: E402
-from bench.processes import children_of, free_port, http_call  # noqa: E402
-from bench.run import app_env, deep_cursors, endpoints, say, seeded_database  # noqa: E402
+from bench.processes import Gunicorn, http_call  # noqa: E402
+from bench.run import app_env, deep_cursors, endpoints, login, say, seeded_database  # noqa: E402
 
 WARMUP_REQUESTS = 20
 START_TIMEOUT_S = 300
 TARGETS = {"service": "wsgi:app", "reference": "bench.reference_app:application"}
 
 
-class CountedGunicorn:
+class CountedGunicorn(Gunicorn):
     """gunicorn with one single-threaded worker, under callgrind, counting off."""
 
     def __init__(self, name, env, out_dir):
-        self.name, self.port = name, free_port()
         self.out_dir = Path(out_dir) / name
         self.out_dir.mkdir()
+        valgrind = ("valgrind", "--tool=callgrind", "--trace-children=yes", "--instr-atstart=no",
+                    f"--callgrind-out-file={self.out_dir}/callgrind.%p")
         env = {**env, "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "1", "GUNICORN_TIMEOUT": "600"}
-        self.log = open(self.out_dir / "gunicorn.log", "wb")
-        self.process = subprocess.Popen(
-            ["valgrind", "--tool=callgrind", "--trace-children=yes", "--instr-atstart=no",
-             f"--callgrind-out-file={self.out_dir}/callgrind.%p",
-             sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{self.port}", TARGETS[name]],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        super().__init__(name, TARGETS[name], env, self.out_dir, wrapper=valgrind)
+        self.wait_ready("/health", timeout=START_TIMEOUT_S)
+        self.worker = self.worker_pids()[0]
         self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=START_TIMEOUT_S)
-        self._wait_ready()
-        self.worker = children_of(self.process.pid)[0]
-
-    def _wait_ready(self):
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited; see {self.out_dir / 'gunicorn.log'}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                if http_call(self.port, "GET", "/health")[0] == 200:
-                    return
-            time.sleep(1)
-        raise RuntimeError(f"{self.name} did not answer within {START_TIMEOUT_S} s")
 
     def call(self, endpoint, headers):
         status, body = http_call(self.port, endpoint.method, endpoint.path, headers, endpoint.body,
@@ -120,14 +101,7 @@ class CountedGunicorn:
 
     def stop(self):
         self.conn.close()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-        self.log.close()
+        super().stop()
 
 
 def parse_args(argv):
@@ -159,9 +133,7 @@ def main(argv=None):
             stack.callback(app.stop)
             caller = {"user_id": dataset.user_id}
             if name == "service":
-                status, body = http_call(app.port, "POST", "/auth/login",
-                                         body={"email": dataset.email, "password": dataset.password})
-                caller["token"] = json.loads(body)["access_token"]
+                caller["token"] = login(app.port, dataset)
             for endpoint in todo:
                 counts[endpoint.name, name] = app.instructions_per_request(
                     endpoint, endpoint.headers(name, caller), args.requests)

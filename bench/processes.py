@@ -27,13 +27,14 @@ class Gunicorn:
     spreads new connections over them; without it the workers race to
     accept and one often takes all of wrk's connections (load.run_wrk)."""
 
-    def __init__(self, name, wsgi_target, env, log_dir):
+    def __init__(self, name, wsgi_target, env, log_dir, wrapper=()):
+        """`wrapper`: a command gunicorn runs under (valgrind, for instructions.py)."""
         self.name = name
         self.port = free_port()
         self.log_path = Path(log_dir) / f"{name}.log"
         with open(self.log_path, "wb") as log_file:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--reuse-port",
+                [*wrapper, sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--reuse-port",
                  "--bind", f"127.0.0.1:{self.port}", wsgi_target],
                 cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
                 start_new_session=True,
