@@ -4,10 +4,10 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from auth import BEARER, abort_unknown_caller, caller, caller_id, token_required
-from db import utc_now
-from errors import ErrorSchema, documented_errors
+from queries import utc_now
+from api import ErrorSchema, documented_errors
 from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
-from request_body import Blueprint
+from api import Blueprint
 from schemas import (
     BoardCreateSchema,
     BoardListArgsSchema,

@@ -1,61 +1,22 @@
-"""The only module that knows about database connections.
-
-It holds the flask-mysqldb handle (`Database`), the loader that turns
-`sql/queries/*.sql` into callables, the `transaction()` helper, and the
-`init-db` / `migrate` commands.
-"""
+"""The only module that knows about database connections: the
+flask-mysqldb handle (`Database`) and the `transaction()` helper."""
 import logging
-import re
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from pathlib import Path
 
-import aiosql
-import click
 import MySQLdb
-from aiosql.adapters.mysql import BrokenMySQLAdapter
 from flask import current_app, g
-from flask.cli import with_appcontext
 from flask_mysqldb import MySQL
 from MySQLdb.constants import CLIENT
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
 DISCONNECT_CODES = frozenset({2002, 2003, 2006, 2013, 2055})
 STRICT_SQL_MODE = (
     "STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
     "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 )
-SAFE_DATABASE_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 
 log = logging.getLogger("boards.db")
-
-
-class _LastRowIdAdapter(BrokenMySQLAdapter):
-    """aiosql's mysqldb adapter, with `<!` returning the new AUTO_INCREMENT id
-    (MySQL has no RETURNING)."""
-
-    def insert_returning(self, conn, query_name, sql, parameters):
-        cur = self._cursor(conn)
-        try:
-            cur.execute(sql, parameters or None)
-            return cur.lastrowid
-        finally:
-            cur.close()
-
-
-def load_queries(name):
-    """The named queries of sql/queries/<name>.sql, called as
-    `queries.get_board(conn, id=1)`."""
-    return aiosql.from_path(SQL_DIR / "queries" / f"{name}.sql", _LastRowIdAdapter)
-
-
-def utc_now():
-    """Now, as the tables store it: naive UTC, to the microsecond. Rows take
-    their timestamps from the service's clock, so a new row can be answered
-    without reading it back."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def is_disconnect(error):
@@ -88,8 +49,6 @@ class Database(MySQL):
         app.config.setdefault("MYSQL_PING_AFTER_IDLE", 1.0)
         app.config.setdefault("MYSQL_READ_TIMEOUT", 30)
         app.config.setdefault("MYSQL_WRITE_TIMEOUT", 30)
-        app.cli.add_command(init_db_command)
-        app.cli.add_command(migrate_command)
 
     @staticmethod
     def connect_kwargs(with_database=True):
@@ -215,92 +174,3 @@ def transaction(mysql):
         conn.commit()
     finally:
         g.db_in_transaction = False
-
-
-def run_script(conn, path):
-    """Run every statement of an SQL file. mysqlclient sends it as one
-    multi-statement query; an error in a later statement only surfaces while
-    draining the results, so they are all drained here."""
-    cursor = conn.cursor()
-    try:
-        cursor.execute(Path(path).read_text(encoding="utf-8"))
-        while cursor.nextset():
-            pass
-    finally:
-        cursor.close()
-
-
-CREATE_DATABASE = (
-    "CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-)
-DROP_DATABASE = "DROP DATABASE IF EXISTS `{name}`"
-
-
-def create_database(conn, name):
-    """Create database `name` (utf8mb4) unless it exists."""
-    _run_on_database(conn, CREATE_DATABASE, name)
-
-
-def drop_database(conn, name):
-    """Drop database `name` if it exists (the tests' and the benchmark's
-    throwaway databases)."""
-    _run_on_database(conn, DROP_DATABASE, name)
-
-
-def _run_on_database(conn, statement, name):
-    """A database name is an identifier and cannot be a placeholder, so it
-    must match a strict pattern before it is put into the statement."""
-    if not SAFE_DATABASE_NAME.fullmatch(name):
-        raise ValueError(f"unsafe database name: {name!r}")
-    cursor = conn.cursor()
-    try:
-        cursor.execute(statement.format(name=name))
-    finally:
-        cursor.close()
-
-
-def init_db():
-    """Create the configured database if needed and apply sql/schema.sql."""
-    conn = MySQLdb.connect(**Database.connect_kwargs(with_database=False))
-    try:
-        create_database(conn, current_app.config["MYSQL_DB"])
-        conn.select_db(current_app.config["MYSQL_DB"])
-        run_script(conn, SQL_DIR / "schema.sql")
-    finally:
-        conn.close()
-
-
-def migrate():
-    """Apply sql/migrations/NNNN_*.sql not yet in schema_migrations, in
-    order; returns the versions applied."""
-    ledger = load_queries("migrations")
-    conn = MySQLdb.connect(**Database.connect_kwargs())
-    applied_now = []
-    try:
-        ledger.create_schema_migrations(conn)
-        applied = {row["version"] for row in ledger.list_applied_migrations(conn)}
-        for path in sorted((SQL_DIR / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql")):
-            if path.stem in applied:
-                continue
-            run_script(conn, path)
-            ledger.record_migration(conn, version=path.stem)
-            applied_now.append(path.stem)
-    finally:
-        conn.close()
-    return applied_now
-
-
-@click.command("init-db")
-@with_appcontext
-def init_db_command():
-    """Create the database and apply sql/schema.sql (safe to repeat)."""
-    init_db()
-    click.echo(f"Applied sql/schema.sql to {current_app.config['MYSQL_DB']}.")
-
-
-@click.command("migrate")
-@with_appcontext
-def migrate_command():
-    """Apply the pending sql/migrations/ files, each once."""
-    applied = migrate()
-    click.echo("Applied: " + ", ".join(applied) if applied else "Nothing to apply.")

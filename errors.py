@@ -3,10 +3,8 @@ turns database errors into HTTP errors."""
 import logging
 from http import HTTPStatus
 
-import flask_smorest
 import MySQLdb
 from flask import g, jsonify
-from marshmallow import Schema, fields
 
 from db import is_disconnect, mark_connection_broken
 
@@ -28,63 +26,6 @@ DEFAULT_MESSAGES = {
     415: "The request body must be JSON (Content-Type: application/json).",
     422: "Invalid request.",
 }
-
-
-class ErrorSchema(Schema):
-    code = fields.Integer(required=True, metadata={"description": "HTTP status code"})
-    status = fields.String(required=True, metadata={"description": "HTTP status name"})
-    message = fields.String(required=True, metadata={"description": "What went wrong"})
-    errors = fields.Dict(metadata={"description": "Messages per location and field"})
-    request_id = fields.String(metadata={"description": "On a 500: quote it when reporting"})
-
-
-class Api(flask_smorest.Api):
-    """flask-smorest's Api whose error bodies always carry a `message`, and
-    which also answers database errors as JSON."""
-
-    ERROR_SCHEMA = ErrorSchema
-
-    def _register_error_handlers(self):
-        super()._register_error_handlers()
-        self._app.register_error_handler(MySQLdb.Error, handle_database_error)
-
-    def handle_http_exception(self, error):
-        payload, code, headers = super().handle_http_exception(error)
-        if code == 500:
-            if error.original_exception is not None:
-                mark_connection_broken()
-            payload["message"] = INTERNAL_MESSAGE
-            payload["request_id"] = g.get("request_id", "")
-        payload.setdefault("message", DEFAULT_MESSAGES.get(code, error.description))
-        if code == 405 and getattr(error, "valid_methods", None):
-            headers = {**headers, "Allow": ", ".join(error.valid_methods)}
-        return payload, code, headers
-
-
-def documented_errors(blp, *codes):
-    """Lists error statuses an operation can answer in the OpenAPI document,
-    each with the error body, so that clients need not guess from `default`.
-
-    Only the documentation is taken from flask-smorest's `alt_response`: its
-    wrapper does nothing at run time but add a call per status to every
-    request, so the view itself is returned, carrying the documentation."""
-
-    def decorate(view):
-        documented = view
-        for code in codes:
-            if code == 503:
-                documented = blp.alt_response(
-                    503,
-                    schema=ErrorSchema,
-                    description="The database is unreachable or busy; try again later",
-                    headers={"Retry-After": RETRY_AFTER_HEADER},
-                )(documented)
-            else:
-                documented = blp.alt_response(code, HTTPStatus(code).name)(documented)
-        view._apidoc = documented._apidoc
-        return view
-
-    return decorate
 
 
 def error_response(code, message, errors=None, headers=None):

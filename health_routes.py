@@ -5,7 +5,7 @@ from marshmallow import Schema, fields
 
 from db import mark_connection_broken
 from errors import DB_RETRY_AFTER_SECONDS, RETRY_AFTER_HEADER
-from request_body import Blueprint
+from api import Blueprint
 
 
 class HealthSchema(Schema):

@@ -12,11 +12,11 @@ from auth import (
     password_matches,
     token_required,
 )
-from db import utc_now
-from errors import ErrorSchema, documented_errors
+from queries import utc_now
+from api import ErrorSchema, documented_errors
 from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
 from rate_limit import check_login_allowed, record_failed_login
-from request_body import Blueprint
+from api import Blueprint
 from schemas import (
     LoginSchema,
     PageArgsSchema,

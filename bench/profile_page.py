@@ -33,9 +33,9 @@ PROFILE_CATEGORIES = (
     ("marshmallow dumping", _in("/marshmallow/schema.py", "dump")),
     ("JSON encoding + Response (flask.json)", _in("/flask/json/")),
     ("next cursor + Link header (pagination.page)", _in(str(ROOT / "pagination.py"), "page")),
-    ("request id + access log line", _any(_in(str(ROOT / "request_log.py")), _in("/logging/"))),
+    ("request id + access log line", _any(_in(str(ROOT / "web" / "request_log.py")), _in("/logging/"))),
     ("rate limiting (login failures)", _in("/rate_limit.py")),
-    ("CORS + security headers", _any(_in("/flask_cors/"), _in(str(ROOT / "security.py")))),
+    ("CORS + security headers", _any(_in("/flask_cors/"), _in(str(ROOT / "web" / "security.py")))),
     ("auth (bearer token check)", _any(_in(str(ROOT / "auth.py")), _in("/jwt/"))),
 )
 

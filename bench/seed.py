@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from app import create_app  # noqa: E402
-from db import init_db  # noqa: E402
+from migrations import init_db  # noqa: E402
 
 BENCH_PREFIX = "boards_bench_"
 BENCH_PASSWORD = "bench password 1"

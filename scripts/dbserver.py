@@ -43,7 +43,7 @@ class Server:
 
     def drop_database(self, name):
         """Drop a throwaway database (tests, bench) if it exists."""
-        from db import drop_database  # the checked helper; db imports Flask
+        from migrations import drop_database  # the checked helper; it imports Flask
 
         conn = self.connect()
         try:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from werkzeug.serving import make_server
 
-from app import config_from_environment
+from config import config_from_environment
 from scripts.dbserver import free_port
 from tests.conftest import make_app
 

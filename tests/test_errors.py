@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from request_log import LINE_FORMAT, LineFormatter, RequestIdFilter
+from web.request_log import LINE_FORMAT, LineFormatter, RequestIdFilter
 from scripts.dbserver import free_port
 from tests.conftest import make_app
 

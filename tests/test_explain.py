@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from db import SQL_DIR, load_queries
+from queries import SQL_DIR, load_queries
 from pagination import FIRST_PAGE_AFTER_ID, FIRST_PAGE_BEFORE_ID
 from tests.conftest import EMPTY_TABLES_CHILDREN_FIRST
 

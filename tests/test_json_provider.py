@@ -8,7 +8,7 @@ import pytest
 
 from flask import Flask
 
-from json_provider import OrjsonProvider
+from web.json_provider import OrjsonProvider
 from schemas import UserSchema
 
 

@@ -5,7 +5,8 @@ import uuid
 import MySQLdb
 import pytest
 
-from db import SQL_DIR, create_database, drop_database, init_db, migrate
+from migrations import create_database, drop_database, init_db, migrate
+from queries import SQL_DIR
 from tests.conftest import make_app
 
 SCHEMA_QUERIES = {

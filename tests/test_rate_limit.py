@@ -8,7 +8,7 @@ import uuid
 import pytest
 import redis
 
-from app import config_from_environment
+from config import config_from_environment
 from scripts.dbserver import free_port
 from tests.conftest import PASSWORD, make_app
 

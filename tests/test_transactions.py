@@ -10,7 +10,8 @@ any row of it fails. Both are made to fail halfway here.
 import MySQLdb
 import pytest
 
-from db import load_queries, transaction, utc_now
+from db import transaction
+from queries import load_queries, utc_now
 
 boards = load_queries("boards")
 comments = load_queries("comments")

@@ -2,12 +2,9 @@
 
 `check_json_body` applies the contract's body rules and parses the body with
 Flask's `get_json`, which keeps the result on the request; the `Blueprint`
-every resource uses hands webargs that kept result, where webargs' own
-FlaskParser would read and parse the same bytes a second time."""
+every resource uses (api.py) hands webargs that kept result, where webargs'
+own FlaskParser would read and parse the same bytes a second time."""
 from flask import request
-from flask_smorest import Blueprint as SmorestBlueprint
-from marshmallow import missing
-from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest
 
 from errors import DEFAULT_MESSAGES, error_response
@@ -41,24 +38,6 @@ def check_json_body():
     if not isinstance(body, dict):
         return error_response(400, "The request body must be a JSON object.")
     return None
-
-
-class CheckedBodyParser(FlaskParser):
-    """Reads the body `check_json_body` parsed. A request without a body
-    reaches the schema as `missing`, as with FlaskParser. Works on the
-    request object itself rather than its proxy: every attribute read
-    through `flask.request` first fails a lookup on the proxy."""
-
-    def get_default_request(self):
-        return request._get_current_object()
-
-    def load_json(self, req, schema):
-        body = req.get_json(silent=True)
-        return missing if body is None else body
-
-
-class Blueprint(SmorestBlueprint):
-    ARGUMENTS_PARSER = CheckedBodyParser()
 
 
 def init_request_body(app):

@@ -1,5 +1,4 @@
-"""Security headers on every response, CORS only for configured origins, and
-the settings a production start refuses (a development SECRET_KEY, debug).
+"""Security headers on every response, and CORS only for configured origins.
 
 Every response gets nosniff, X-Frame-Options, Referrer-Policy and a CSP.
 Cross-Origin-Opener-Policy only goes on HTML: it applies to documents a
@@ -20,14 +19,6 @@ from flask import request
 from flask_cors import CORS
 
 SWAGGER_UI_ENDPOINT = "api-docs.openapi_swagger_ui"
-MIN_PRODUCTION_SECRET_LENGTH = 32
-DEVELOPMENT_SECRETS = frozenset(
-    {
-        "dev", "development", "secret", "secret-key", "secret_key", "changeme",
-        "change-me", "change_me", "please-change-me", "test", "testing", "boards",
-    }
-)
-
 HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
@@ -54,22 +45,6 @@ SWAGGER_UI_HEADERS = HEADERS + (("Content-Security-Policy", SWAGGER_UI_POLICY),)
 
 CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-ID"]
 CORS_EXPOSE_HEADERS = ["Location", "Link", "ETag", "Retry-After", "X-Request-ID"]
-
-
-def check_production_settings(app):
-    """Refuse to start in production with a development secret or debug on."""
-    if app.config.get("BOARDS_ENV") != "production":
-        return
-    secret = app.config.get("SECRET_KEY") or ""
-    if not secret:
-        raise RuntimeError("SECRET_KEY must be set when BOARDS_ENV=production.")
-    if secret.lower() in DEVELOPMENT_SECRETS or len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
-        raise RuntimeError(
-            "SECRET_KEY is a development value or shorter than "
-            f"{MIN_PRODUCTION_SECRET_LENGTH} characters; set a random one for production."
-        )
-    if app.debug:
-        raise RuntimeError("Debug mode must be off when BOARDS_ENV=production.")
 
 
 def security_headers(response):
