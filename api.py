@@ -1,17 +1,32 @@
 """What route modules import instead of flask-smorest's own: the project's
-`Api` (error bodies with a `message`), its `Blueprint` (whose parser reads
-the body the request check parsed), the error schema and `documented_errors`."""
+`Api` (error bodies with a `message`), its `Blueprint` (the parse-once body
+parser, and decorators that document errors and tokens), the error schema,
+and the helpers every route uses (`abort`, the caller, pages, the clock)."""
 from http import HTTPStatus
 
 import flask_smorest
 import MySQLdb
-from flask import g, request
-from flask_smorest import Blueprint as SmorestBlueprint
+from flask import g
+from flask_smorest import abort
 from marshmallow import Schema, fields, missing
 from webargs.flaskparser import FlaskParser
 
+import auth
+from auth import caller, caller_id, optional_caller_id
 from db import mark_connection_broken
 from errors import DEFAULT_MESSAGES, INTERNAL_MESSAGE, RETRY_AFTER_HEADER, handle_database_error
+from pagination import FIRST_PAGE_AFTER_ID, FIRST_PAGE_BEFORE_ID, page, subject_rows
+from queries import utc_now
+
+__all__ = [
+    "Api", "Blueprint", "ErrorSchema", "abort", "abort_unless_owned", "or_404", "caller", "caller_id",
+    "optional_caller_id", "page", "subject_rows", "utc_now",
+    "FIRST_PAGE_AFTER_ID", "FIRST_PAGE_BEFORE_ID",
+]
+
+BODY_ERRORS = (400, 413, 415)
+DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+ERROR_CONTENT = {"application/json": {"schema": "Error"}}
 
 
 class ErrorSchema(Schema):
@@ -27,6 +42,14 @@ class Api(flask_smorest.Api):
     which also answers database errors as JSON."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def init_app(self, app, **kwargs):
+        super().init_app(app, **kwargs)
+        self.spec.components.response(DATABASE_UNAVAILABLE, {
+            "description": "The database is unreachable or busy; try again later",
+            "content": ERROR_CONTENT,
+            "headers": {"Retry-After": RETRY_AFTER_HEADER},
+        })
 
     def _register_error_handlers(self):
         super()._register_error_handlers()
@@ -45,45 +68,83 @@ class Api(flask_smorest.Api):
         return payload, code, headers
 
 
-def documented_errors(blp, *codes):
-    """Lists error statuses an operation can answer in the OpenAPI document,
-    each with the error body, so that clients need not guess from `default`.
-
-    Only the documentation is taken from flask-smorest's `alt_response`: its
-    wrapper does nothing at run time but add a call per status to every
-    request, so the view itself is returned, carrying the documentation."""
-
-    def decorate(view):
-        documented = view
-        for code in codes:
-            if code == 503:
-                documented = blp.alt_response(
-                    503,
-                    schema=ErrorSchema,
-                    description="The database is unreachable or busy; try again later",
-                    headers={"Retry-After": RETRY_AFTER_HEADER},
-                )(documented)
-            else:
-                documented = blp.alt_response(code, HTTPStatus(code).name)(documented)
-        view._apidoc = documented._apidoc
-        return view
-
-    return decorate
-
-
 class CheckedBodyParser(FlaskParser):
-    """Reads the body `check_json_body` parsed. A request without a body
-    reaches the schema as `missing`, as with FlaskParser. Works on the
-    request object itself rather than its proxy: every attribute read
-    through `flask.request` first fails a lookup on the proxy."""
-
-    def get_default_request(self):
-        return request._get_current_object()
+    """Reads the body `check_json_body` parsed (web/body.py), by overriding
+    `load_json` as webargs' docs show for a parser that reads JSON itself.
+    A request without a body reaches the schema as `missing`, as with
+    FlaskParser."""
 
     def load_json(self, req, schema):
         body = req.get_json(silent=True)
         return missing if body is None else body
 
 
-class Blueprint(SmorestBlueprint):
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint with the parse-once parser, and decorators
+    that keep each operation's OpenAPI entry true: `errors` (every status it
+    can answer, with the error body; 503 always; a status or a (status,
+    description) pair), `token_required` (the token check, its security
+    entry and 401), and `arguments`, which lists the body errors (400, 413,
+    415) of a JSON body. They document with `blp.doc`, one wrapper each."""
+
     ARGUMENTS_PARSER = CheckedBodyParser()
+
+    def errors(self, *codes):
+        return self.doc(responses=error_responses((*codes, 503)))
+
+    def token_required(self, view):
+        documented = self.doc(security=auth.BEARER, responses=error_responses((401,)))
+        return documented(auth.token_required(view))
+
+    def arguments(self, schema, *, location="json", **kwargs):
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return parse
+        return lambda view: parse(self.doc(responses=error_responses(BODY_ERRORS))(view))
+
+    def update_operations(self, update, response_schema, *, put, patch, errors=()):
+        """The PUT and the PATCH of one resource, each a (body schema,
+        summary) pair: the caller's token, a JSON body, a 200 with the
+        changed row; `update(changes, **path)` does the work for both."""
+        return tuple(self._update_operation(update, response_schema, body_schema, summary, errors)
+                     for body_schema, summary in (put, patch))
+
+    def _update_operation(self, update, response_schema, body_schema, summary, errors):
+        def operation(_view, changes, **path):
+            return update(changes, **path)
+
+        operation.__doc__ = summary
+        decorators = (self.errors(*errors), self.response(200, response_schema),
+                      self.arguments(body_schema), self.token_required)
+        for decorator in decorators:
+            operation = decorator(operation)
+        return operation
+
+
+def error_responses(codes):
+    """OpenAPI responses for error statuses: a status alone refers to its
+    component (flask-smorest registers one per HTTP status, with the error
+    body; 503 is ours, with Retry-After), a (status, description) pair is
+    the error body with that description."""
+    responses = {}
+    for code in codes:
+        if isinstance(code, tuple):
+            code, description = code
+            responses[str(code)] = {"description": description, "content": ERROR_CONTENT}
+        else:
+            responses[str(code)] = DATABASE_UNAVAILABLE if code == 503 else HTTPStatus(code).name
+    return responses
+
+
+def or_404(row):
+    """The row, or a 404 when there is none (Flask-SQLAlchemy's get_or_404)."""
+    if row is None:
+        abort(404)
+    return row
+
+
+def abort_unless_owned(row, message, owned=False):
+    """After a write that changed no row: 404 when the row does not exist,
+    403 (with `message`) when it is not the caller's; returns when it is."""
+    if not owned and or_404(row):
+        abort(403, message=message)

@@ -3,11 +3,13 @@ import migrations
 import web
 from api import Api
 from auth import BEARER_SCHEME, init_auth
+from auth_routes import create_auth_blueprint
 from board_routes import create_board_blueprint
 from comment_routes import create_comment_blueprint
 from config import API_SETTINGS, check_production_settings, config_from_environment, development_secret_key
 from db import Database
 from flask import Flask
+from follow_routes import create_follow_blueprint
 from health_routes import create_health_blueprint
 from page_routes import create_page_blueprint
 from queries import load_queries
@@ -34,7 +36,9 @@ def create_app(config=None):
 
     users = load_queries("users")
     init_auth(app, mysql, users)
-    api.register_blueprint(create_user_blueprint(mysql, users, load_queries("follows")))
+    api.register_blueprint(create_auth_blueprint(mysql, load_queries("auth")))
+    api.register_blueprint(create_user_blueprint(mysql, users))
+    api.register_blueprint(create_follow_blueprint(mysql, load_queries("follows")))
     api.register_blueprint(create_board_blueprint(mysql, load_queries("boards")))
     api.register_blueprint(create_comment_blueprint(mysql, load_queries("comments")))
     api.register_blueprint(create_health_blueprint(mysql, load_queries("health")))

@@ -1,13 +1,20 @@
 """Boards and the feed: runs sql/queries/boards.sql."""
-from flask import Response, request
+from flask import Response, request, url_for
 from flask.views import MethodView
-from flask_smorest import abort
 
-from auth import BEARER, abort_unknown_caller, caller, caller_id, token_required
-from queries import utc_now
-from api import ErrorSchema, documented_errors
-from pagination import FIRST_PAGE_BEFORE_ID, page, subject_rows
-from api import Blueprint
+from api import (
+    Blueprint,
+    FIRST_PAGE_BEFORE_ID,
+    abort,
+    abort_unless_owned,
+    caller,
+    caller_id,
+    or_404,
+    page,
+    subject_rows,
+    utc_now,
+)
+from auth import abort_unknown_caller
 from schemas import (
     BoardCreateSchema,
     BoardListArgsSchema,
@@ -18,8 +25,9 @@ from schemas import (
     PageArgsSchema,
 )
 
-
 NEVER_MATCHES = (0, 0)
+NOT_YOURS = "You can only change your own boards."
+STALE = (412, "If-Match no longer matches")
 
 
 def board_etag(board):
@@ -56,21 +64,39 @@ def create_board_blueprint(mysql, boards):
         )
         return subject_rows(list(rows))
 
+    def update_board(changes, board_id):
+        me = caller()
+        expected = if_match_validator()
+        matched = boards.update_board(
+            mysql.connection,
+            id=board_id,
+            user_id=me["id"],
+            title=changes.get("title"),
+            content=changes.get("content"),
+            version=expected[0] if expected else None,
+            comment_count=expected[1] if expected else None,
+            now=utc_now(),
+        )
+        board = boards.get_board(mysql.connection, id=board_id)
+        if not matched:
+            abort_unless_owned(board, NOT_YOURS, owned=board and board["author_id"] == me["id"])
+            abort(412, message="The board has changed since you read it (If-Match).")
+        return board, {"ETag": board_etag(board)}
+
     @blp.route("/boards")
     class Boards(MethodView):
         @blp.arguments(BoardListArgsSchema(), location="query")
         @blp.response(200, BoardPageSchema)
-        @documented_errors(blp, 503)
+        @blp.errors()
         def get(self, args):
             """A page of boards, newest first; `author_id` keeps one user's."""
             rows = boards_page(args, args.get("author_id"))
             return page(rows or [], args["limit"])
 
-        @token_required
-        @blp.doc(security=BEARER)
+        @blp.token_required
         @blp.arguments(BoardCreateSchema())
         @blp.response(201, BoardSchema)
-        @documented_errors(blp, 400, 401, 413, 415, 503)
+        @blp.errors()
         def post(self, new_board):
             """Write a board; the caller is its author."""
             author, now = caller(), utc_now()
@@ -91,97 +117,51 @@ def create_board_blueprint(mysql, boards):
                 "created_at": now,
                 "updated_at": now,
             }
-            location = f"{request.script_root}/boards/{board_id}"
+            location = url_for("boards.Board", board_id=board_id)
             return board, {"Location": location, "ETag": board_etag(board)}
 
     @blp.route("/boards/<id:board_id>")
     class Board(MethodView):
         @blp.response(200, BoardSchema)
         @blp.alt_response(304, description="Not modified (If-None-Match)")
-        @documented_errors(blp, 404, 503)
+        @blp.errors(404)
         def get(self, board_id):
             """One board, with an ETag; If-None-Match answers 304."""
-            board = boards.get_board(mysql.connection, id=board_id)
-            if board is None:
-                abort(404)
+            board = or_404(boards.get_board(mysql.connection, id=board_id))
             etag = board_etag(board)
             if request.if_none_match.contains_weak(etag.strip('"')):
                 return Response(status=304, headers={"ETag": etag})
             return board, {"ETag": etag}
 
-        @token_required
-        @blp.doc(security=BEARER)
-        @blp.arguments(BoardReplaceSchema())
-        @blp.response(200, BoardSchema)
-        @blp.alt_response(412, schema=ErrorSchema, description="If-Match no longer matches")
-        @documented_errors(blp, 400, 401, 403, 404, 413, 415, 503)
-        def put(self, changes, board_id):
-            """Replace title and content of your board; honours If-Match."""
-            return self._update(board_id, changes)
+        put, patch = blp.update_operations(
+            update_board, BoardSchema, errors=(403, 404, STALE),
+            put=(BoardReplaceSchema(), "Replace title and content of your board; honours If-Match."),
+            patch=(BoardPatchSchema(), "Change title and/or content of your board; honours If-Match."),
+        )
 
-        @token_required
-        @blp.doc(security=BEARER)
-        @blp.arguments(BoardPatchSchema())
-        @blp.response(200, BoardSchema)
-        @blp.alt_response(412, schema=ErrorSchema, description="If-Match no longer matches")
-        @documented_errors(blp, 400, 401, 403, 404, 413, 415, 503)
-        def patch(self, changes, board_id):
-            """Change title and/or content of your board; honours If-Match."""
-            return self._update(board_id, changes)
-
-        @staticmethod
-        def _update(board_id, changes):
-            me = caller()
-            expected = if_match_validator()
-            matched = boards.update_board(
-                mysql.connection,
-                id=board_id,
-                user_id=me["id"],
-                title=changes.get("title"),
-                content=changes.get("content"),
-                version=expected[0] if expected else None,
-                comment_count=expected[1] if expected else None,
-                now=utc_now(),
-            )
-            board = boards.get_board(mysql.connection, id=board_id)
-            if not matched:
-                if board is None:
-                    abort(404)
-                if board["author_id"] != me["id"]:
-                    abort(403, message="You can only change your own boards.")
-                abort(412, message="The board has changed since you read it (If-Match).")
-            return board, {"ETag": board_etag(board)}
-
-        @token_required
-        @blp.doc(security=BEARER)
+        @blp.token_required
         @blp.response(204)
-        @documented_errors(blp, 401, 403, 404, 503)
+        @blp.errors(403, 404)
         def delete(self, board_id):
             """Delete your board and its comments."""
             if not boards.delete_board(mysql.connection, id=board_id, user_id=caller()["id"]):
-                if boards.get_board(mysql.connection, id=board_id) is None:
-                    abort(404)
-                abort(403, message="You can only delete your own boards.")
+                abort_unless_owned(boards.get_board(mysql.connection, id=board_id), NOT_YOURS)
 
     @blp.route("/users/<id:user_id>/boards")
     class UserBoards(MethodView):
         @blp.arguments(PageArgsSchema(), location="query")
         @blp.response(200, BoardPageSchema)
-        @documented_errors(blp, 404, 503)
+        @blp.errors(404)
         def get(self, args, user_id):
             """A page of one user's boards, newest first."""
-            rows = boards_page(args, user_id)
-            if rows is None:
-                abort(404)
-            return page(rows, args["limit"])
+            return page(or_404(boards_page(args, user_id)), args["limit"])
 
     @blp.route("/feed")
     class Feed(MethodView):
-        @token_required
-        @blp.doc(security=BEARER)
+        @blp.token_required
         @blp.arguments(PageArgsSchema(), location="query")
         @blp.response(200, BoardPageSchema)
-        @documented_errors(blp, 401, 503)
+        @blp.errors()
         def get(self, args):
             """A page of boards by the users you follow, newest first."""
             rows = boards.list_feed_page(

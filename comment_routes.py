@@ -1,13 +1,17 @@
 """Comments: runs sql/queries/comments.sql."""
-from flask import request
+from flask import url_for
 from flask.views import MethodView
-from flask_smorest import abort
 
-from auth import BEARER, caller, token_required
-from queries import utc_now
-from api import documented_errors
-from pagination import FIRST_PAGE_AFTER_ID, page, subject_rows
-from api import Blueprint
+from api import (
+    Blueprint,
+    FIRST_PAGE_AFTER_ID,
+    abort_unless_owned,
+    caller,
+    or_404,
+    page,
+    subject_rows,
+    utc_now,
+)
 from schemas import CommentCreateSchema, CommentPageSchema, CommentSchema, PageArgsSchema
 
 
@@ -18,7 +22,7 @@ def create_comment_blueprint(mysql, comments):
     class BoardComments(MethodView):
         @blp.arguments(PageArgsSchema(), location="query")
         @blp.response(200, CommentPageSchema)
-        @documented_errors(blp, 404, 503)
+        @blp.errors(404)
         def get(self, args, board_id):
             """A page of a board's comments, oldest first."""
             rows = comments.list_board_comments_page(
@@ -27,16 +31,12 @@ def create_comment_blueprint(mysql, comments):
                 after_id=args.get("cursor", FIRST_PAGE_AFTER_ID),
                 limit=args["limit"] + 1,
             )
-            rows = subject_rows(list(rows))
-            if rows is None:
-                abort(404)
-            return page(rows, args["limit"])
+            return page(or_404(subject_rows(list(rows))), args["limit"])
 
-        @token_required
-        @blp.doc(security=BEARER)
+        @blp.token_required
         @blp.arguments(CommentCreateSchema())
         @blp.response(201, CommentSchema)
-        @documented_errors(blp, 400, 401, 404, 413, 415, 503)
+        @blp.errors(404)
         def post(self, new_comment, board_id):
             """Comment on a board."""
             author, now = caller(), utc_now()
@@ -55,28 +55,25 @@ def create_comment_blueprint(mysql, comments):
                 "author_name": author["name"],
                 "created_at": now,
             }
-            return comment, {"Location": f"{request.script_root}/comments/{comment_id}"}
+            return comment, {"Location": url_for("comments.Comment", comment_id=comment_id)}
 
     @blp.route("/comments/<id:comment_id>")
     class Comment(MethodView):
         @blp.response(200, CommentSchema)
-        @documented_errors(blp, 404, 503)
+        @blp.errors(404)
         def get(self, comment_id):
             """One comment."""
-            comment = comments.get_comment(mysql.connection, id=comment_id)
-            if comment is None:
-                abort(404)
-            return comment
+            return or_404(comments.get_comment(mysql.connection, id=comment_id))
 
-        @token_required
-        @blp.doc(security=BEARER)
+        @blp.token_required
         @blp.response(204)
-        @documented_errors(blp, 401, 403, 404, 503)
+        @blp.errors(403, 404)
         def delete(self, comment_id):
             """Delete a comment you wrote, or one on a board you wrote."""
             if not comments.delete_comment(mysql.connection, id=comment_id, user_id=caller()["id"]):
-                if comments.get_comment(mysql.connection, id=comment_id) is None:
-                    abort(404)
-                abort(403, message="Only the comment's or the board's author can delete it.")
+                abort_unless_owned(
+                    comments.get_comment(mysql.connection, id=comment_id),
+                    "Only the comment's or the board's author can delete it.",
+                )
 
     return blp

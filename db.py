@@ -81,14 +81,13 @@ class Database(MySQL):
     @property
     def connection(self):
         """This request's connection, opened or reused on first use."""
-        request_globals = g._get_current_object()
-        conn = request_globals.get("db_connection")
+        conn = g.get("db_connection")
         if conn is None:
-            conn = request_globals.db_connection = self._checkout()
+            conn = g.db_connection = self._checkout()
         return conn
 
     def _checkout(self):
-        config = current_app._get_current_object().config
+        config = current_app.config
         held = getattr(self._local, "held", None)
         if held is not None:
             conn, idle_since = held
@@ -111,12 +110,11 @@ class Database(MySQL):
         """Ends the request's use of its connection: rolls back a transaction
         left open, then keeps the connection for the thread's next request,
         or closes it when it is broken or reuse is off."""
-        request_globals = g._get_current_object()
-        conn = request_globals.pop("db_connection", None)
+        conn = g.pop("db_connection", None)
         if conn is None:
             return
-        broken = request_globals.pop("db_broken", False) or exception is not None
-        if request_globals.pop("db_in_transaction", False) and not broken:
+        broken = g.pop("db_broken", False) or exception is not None
+        if g.pop("db_in_transaction", False) and not broken:
             try:
                 conn.rollback()
             except MySQLdb.Error:

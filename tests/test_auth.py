@@ -1,13 +1,14 @@
 """The Auth section of API.md: login, bearer tokens, ownership, and that no
 password or hash ever leaves the service."""
 import logging
+import time
 import warnings
 from datetime import timedelta
 
 import jwt
 import pytest
 from flask.testing import FlaskClient
-from flask_jwt_extended import create_access_token, decode_token
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 
 import auth
 from app import create_app
@@ -401,3 +402,60 @@ def test_development_without_secret_key_warns_and_uses_a_random_one(monkeypatch,
     first, second = create_app(), create_app()
     assert first.config["SECRET_KEY"] and first.config["SECRET_KEY"] != second.config["SECRET_KEY"]
     assert any("SECRET_KEY" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+
+
+def signed(app, claims, key=TEST_SECRET, algorithm="HS256"):
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+def equivalence_cases(app, world):
+    """Tokens as the service issues them, and every way one can be wrong."""
+    alice = str(world["alice"]["id"])
+    now = int(time.time())
+    with app.app_context():
+        issued = {
+            "issued": good_token(world),
+            "expired": expired_token(app, world),
+            "refresh": create_refresh_token(alice),
+            "fresh": create_access_token(alice, fresh=True),
+            "no-expiry": create_access_token(alice, expires_delta=False),
+            "non-numeric-sub": token_with_non_numeric_subject(app, world),
+        }
+    crafted = {
+        "other-key": resigned(good_token(world), "another-key-" * 4, "HS256"),
+        "alg-none": resigned(good_token(world), None, "none"),
+        "alg-hs512": resigned(good_token(world), TEST_SECRET, "HS512"),
+        "truncated": good_token(world)[:-5],
+        "garbled": "not.a.token",
+        "no-sub": signed(app, {"exp": now + 60, "type": "access"}),
+        "numeric-sub": signed(app, {"sub": 1, "exp": now + 60}),
+        "no-type": signed(app, {"sub": alice, "exp": now + 60}),
+        "future-nbf": signed(app, {"sub": alice, "exp": now + 60, "nbf": now + 30}),
+        "bad-iat": signed(app, {"sub": alice, "exp": now + 60, "iat": "soon"}),
+    }
+    return {**issued, **crafted}
+
+
+def test_tokens_are_accepted_exactly_when_flask_jwt_extended_accepts_them(app, world):
+    """auth.verified_claims replaces flask-jwt-extended's `jwt_required`
+    (docs/performance.md): the same tokens pass, with the same claims. The
+    library's way is `decode_token` plus `jwt_required`'s type check."""
+    accepted = set()
+    for name, token in equivalence_cases(app, world).items():
+        with app.test_request_context():
+            try:
+                theirs = decode_token(token)
+                theirs = theirs if theirs["type"] == "access" else None
+            except Exception:  # noqa: BLE001 - any refusal of the library's
+                theirs = None
+            try:
+                ours = dict(auth.verified_claims(token))
+                ours.setdefault("type", "access")
+                ours.setdefault("fresh", False)
+                ours.setdefault("jti", None)
+            except jwt.PyJWTError:
+                ours = None
+        assert ours == theirs, name
+        if ours is not None:
+            accepted.add(name)
+    assert accepted == {"issued", "fresh", "no-expiry", "non-numeric-sub", "no-type"}

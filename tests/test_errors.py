@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from web.request_log import LINE_FORMAT, LineFormatter, RequestIdFilter
+from web.request_log import RequestIdFilter
 from scripts.dbserver import free_port
 from tests.conftest import make_app
 
@@ -259,21 +259,6 @@ def test_other_log_formats_still_get_the_process_id(app):
         "gunicorn.error", logging.INFO, __file__, 1, "Worker exiting (pid: %s)", (os.getpid(),), None
     )
     assert f"[{os.getpid()}] [INFO] Worker exiting" in gunicorn_format.format(record)
-
-
-def test_the_line_formatter_writes_what_logging_formatter_writes():
-    """The date and time are cached per second: lines within a second, and
-    across one, read exactly as logging.Formatter would write them."""
-    ours, plain = LineFormatter(LINE_FORMAT), logging.Formatter(LINE_FORMAT)
-    for created in (1764000000.001, 1764000000.999, 1764000001.0, 1764000001.5, 1764000000.25):
-        record = logging.getLogger("boards.access").makeRecord(
-            "boards.access", logging.INFO, __file__, 1, "GET %s", ("/boards",), None,
-            extra={"request_id": "r1"},
-        )
-        record.created, record.msecs = created, (created - int(created)) * 1000
-        assert ours.format(record) == plain.format(record)
-    record.created = 1764000002.0
-    assert ours.formatTime(record, "%Y") == plain.formatTime(record, "%Y")
 
 
 # 503 and recovery

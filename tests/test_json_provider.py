@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from web.json_provider import OrjsonProvider
 from schemas import UserSchema
@@ -58,3 +59,36 @@ def test_request_bodies_are_parsed_as_utf8_only(app):
     assert app.json.loads('{"title": "글"}'.encode("utf-8")) == {"title": "글"}
     with pytest.raises(ValueError):
         app.json.loads('{"title": "글"}'.encode("utf-16"))
+
+
+RESPONSE_VALUES = [
+    {"items": [{"id": 1, "title": "글 ☕", "when": datetime(2026, 1, 2, 3, 4, 5)}], "next": None},
+    [1, "two", 3.5, True, None],
+    {2: Decimal("2.50"), "nested": {"b": [], "a": {}}},
+    "text",
+    None,
+]
+
+
+@pytest.mark.parametrize("value", RESPONSE_VALUES)
+def test_response_is_what_flasks_default_response_builds_from_dumps(value):
+    """OrjsonProvider.response skips a str round trip of Flask's
+    DefaultJSONProvider.response (docs/performance.md); the bytes, status
+    and headers must be what Flask's own method makes with this provider."""
+    app = make_provider()
+    with app.app_context():
+        ours = app.json.response(value)
+        flasks = DefaultJSONProvider.response(app.json, value)
+        assert ours.get_data() == flasks.get_data()
+        assert ours.status == flasks.status
+        assert ours.headers == flasks.headers
+
+
+def test_response_takes_jsonifys_arguments_as_flask_does():
+    app = make_provider()
+    with app.app_context():
+        for args, kwargs in (((1, 2), {}), ((), {"a": 1}), ((), {})):
+            ours = app.json.response(*args, **kwargs).get_data()
+            assert ours == DefaultJSONProvider.response(app.json, *args, **kwargs).get_data()
+        with pytest.raises(TypeError):
+            app.json.response(1, a=2)

@@ -15,9 +15,8 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 def check_json_body():
     """Over 1 MiB is 413 (before reading it), a body that is not JSON is 415,
     malformed JSON or anything but an object is 400. An unknown URL or method
-    stays 404/405 whatever the body. (Runs on every request: the request
-    object is taken from its proxy once.)"""
-    req = request._get_current_object()
+    stays 404/405 whatever the body."""
+    req = request
     if req.method not in BODY_METHODS or req.routing_exception is not None:
         return None
     length = req.content_length

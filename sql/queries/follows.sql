@@ -14,6 +14,12 @@ DELETE FROM follows
 WHERE follower_id = :follower_id
   AND followee_id = :followee_id;
 
+-- name: user_exists(id)$
+-- 1 when user :id exists, else no row (NULL): tells an unfollow of nobody (404).
+SELECT 1
+FROM users AS u
+WHERE u.id = :id;
+
 -- name: list_followers_page(user_id, before_id, limit)
 -- Users who follow :user_id; the page is cut in the derived table p.
 SELECT t.id AS subject_id, u.id, u.name, u.created_at, u.updated_at

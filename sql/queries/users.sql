@@ -12,12 +12,6 @@ SELECT u.id, u.name, u.email, u.created_at, u.updated_at
 FROM users AS u
 WHERE u.id = :id;
 
--- name: get_login(email)^
--- The id and password hash behind an email, for login only.
-SELECT u.id, u.password_hash
-FROM users AS u
-WHERE u.email = :email;
-
 -- name: list_users_page(before_id, limit)
 -- A page of users, newest first.
 SELECT u.id, u.name, u.created_at, u.updated_at

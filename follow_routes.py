@@ -1,0 +1,60 @@
+"""Follows: runs sql/queries/follows.sql."""
+from flask.views import MethodView
+
+from api import Blueprint, FIRST_PAGE_BEFORE_ID, abort, caller, or_404, page, subject_rows
+from schemas import PageArgsSchema, UserPageSchema
+
+
+def create_follow_blueprint(mysql, follows):
+    blp = Blueprint("follows", __name__, description="Who follows whom")
+
+    def users_page(list_page, user_id, args):
+        """A page of the users on one side of user_id's follows; 404 when
+        there is no such user."""
+        rows = list_page(
+            mysql.connection,
+            user_id=user_id,
+            before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
+            limit=args["limit"] + 1,
+        )
+        return page(or_404(subject_rows(list(rows))), args["limit"])
+
+    lists = {"followers": follows.list_followers_page, "following": follows.list_following_page}
+
+    @blp.route("/users/<id:user_id>/followers", endpoint="Followers", defaults={"side": "followers"})
+    @blp.route("/users/<id:user_id>/following", endpoint="Following", defaults={"side": "following"})
+    class FollowLists(MethodView):
+        @blp.arguments(PageArgsSchema(), location="query")
+        @blp.response(200, UserPageSchema)
+        @blp.errors(404)
+        def get(self, args, user_id, side):
+            """A page of the users who follow this user (/followers) or whom it follows (/following)."""
+            return users_page(lists[side], user_id, args)
+
+    @blp.route("/users/<id:user_id>/follow")
+    class Follow(MethodView):
+        @blp.token_required
+        @blp.response(204)
+        @blp.errors(400, 404, 413, 415, 422)
+        def put(self, user_id):
+            """Follow this user (idempotent).
+
+            Following yourself is refused with 422: a rule the schema
+            cannot state."""
+            me = caller()
+            if me["id"] == user_id:
+                abort(422, message="You cannot follow yourself.")
+            follows.follow_user(mysql.connection, follower_id=me["id"], followee_id=user_id)
+
+        @blp.token_required
+        @blp.response(204)
+        @blp.errors(404)
+        def delete(self, user_id):
+            """Stop following this user (idempotent)."""
+            removed = follows.unfollow_user(
+                mysql.connection, follower_id=caller()["id"], followee_id=user_id
+            )
+            if not removed:
+                or_404(follows.user_exists(mysql.connection, id=user_id))
+
+    return blp
