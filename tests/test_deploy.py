@@ -1,9 +1,12 @@
 """deploy/: the MySQL init scripts, run as the mysql image's entrypoint runs
 them (sourced, with its docker_process_sql) and their SQL applied to a real
-server, and the HAProxy config, checked by haproxy itself and by reading it."""
+server, and the HAProxy config, checked by haproxy itself, run in a network
+namespace against stand-ins for Docker's DNS and the pool, and read."""
+import json
 import re
 import shutil
 import subprocess
+import sys
 
 import MySQLdb
 import pytest
@@ -153,6 +156,25 @@ def test_haproxy_accepts_the_config():
     assert haproxy, "haproxy is missing: `bash scripts/bootstrap.sh test` installs it"
     done = subprocess.run([haproxy, "-c", "-f", str(HAPROXY_CFG)], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_haproxy_runs_the_config_against_docker_like_dns_and_health_checks():
+    """The config as shipped, in a network namespace of its own with a stand-in
+    for Docker's DNS and two pool instances (tests/haproxy_netns.py)."""
+    done = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--net", sys.executable,
+         str(ROOT / "tests" / "haproxy_netns.py"), str(HAPROXY_CFG)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["monitor_up"], report["haproxy_log"]
+    assert report["only_the_healthy_instance_served"], report["haproxy_log"]
+    assert report["both_served_once_both_are_healthy"], report["haproxy_log"]
+    assert report["monitor_down_with_no_instance"], report["haproxy_log"]
+    assert report["pool_status_with_no_instance"] == 503
+    assert report["forwarded_for"] == ["127.0.0.1"]
+    assert "by docker/docker" in report["haproxy_log"]  # the addresses came from the resolvers section
 
 
 def test_haproxy_serves_on_the_port_compose_publishes():
