@@ -266,6 +266,11 @@ def test_app_processes_share_state_in_redis(name):
     assert dependencies(name)["redis"] == "service_healthy"
 
 
+def test_migrate_needs_only_the_database():
+    assert set(dependencies("migrate")) == {PRIMARY}
+    assert not {"REDIS_URL", "RATELIMIT_STORAGE_URI"} & set(environment("migrate"))
+
+
 @pytest.mark.parametrize("name", ["app", "app-pool"])
 def test_web_services_count_failed_logins_in_redis(name):
     assert environment(name)["RATELIMIT_STORAGE_URI"] == REDIS_URL

@@ -5,6 +5,9 @@
 # the real server, after this init; so does super_read_only, which would
 # refuse the entrypoint's own setup if it were on the command line.
 # Reconnects every 10 s for a day (8640 tries) when the primary is away.
+# Auto-positioning from nothing needs the primary's binary logs from its first
+# start: a primary older than binlog_expire_logs_seconds (30 days) has purged
+# some, and a new replica must start from a copy of its data instead.
 
 for name in SOURCE_HOST REPLICATION_USER REPLICATION_PASSWORD; do
 	case "${!name}" in
