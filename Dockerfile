@@ -9,7 +9,9 @@ COPY requirements.txt /tmp/requirements.txt
 RUN python -m venv /venv \
     && /venv/bin/pip install --no-cache-dir -r /tmp/requirements.txt
 
-# Runtime stage: the client library only, no compilers.
+# Runtime stage: the client library only, no compilers. libmariadb3 carries
+# the caching_sha2_password plugin MySQL 8.4 accounts use; MYSQL_SSL_MODE
+# (docker-compose.yml sets REQUIRED) gives that plugin its TLS connection.
 FROM python:3.11-slim-bookworm
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libmariadb3 \
@@ -26,5 +28,6 @@ EXPOSE 5000
 
 # Apply pending sql/migrations/ (a no-op on a database made from schema.sql),
 # then serve wsgi:app; `exec` replaces the shell, so gunicorn itself gets
-# the stop signal and shuts its workers down gracefully.
+# the stop signal and shuts its workers down gracefully. docker-compose.yml
+# runs the two as separate services (one migrate for several app processes).
 CMD ["sh", "-c", "flask --app app migrate && exec gunicorn -c gunicorn.conf.py --bind 0.0.0.0:5000 wsgi:app"]

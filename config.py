@@ -10,6 +10,7 @@ from page_routes import SWAGGER_ASSETS_URL
 log = logging.getLogger("boards.app")
 
 MIN_PRODUCTION_SECRET_LENGTH = 32
+SSL_MODES = ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
 DEVELOPMENT_SECRETS = frozenset(
     {
         "dev", "development", "secret", "secret-key", "secret_key", "changeme",
@@ -32,6 +33,7 @@ def config_from_environment(env=os.environ):
         "MYSQL_CONNECT_TIMEOUT": int(env.get("MYSQL_CONNECT_TIMEOUT", "5")),
         "MYSQL_READ_TIMEOUT": int(env.get("MYSQL_READ_TIMEOUT", "30")),
         "MYSQL_WRITE_TIMEOUT": int(env.get("MYSQL_WRITE_TIMEOUT", "30")),
+        "MYSQL_SSL_MODE": ssl_mode(env.get("MYSQL_SSL_MODE", "")),
         "JWT_ACCESS_TOKEN_EXPIRES": timedelta(
             seconds=int(env.get("ACCESS_TOKEN_SECONDS", "3600"))
         ),
@@ -43,6 +45,17 @@ def config_from_environment(env=os.environ):
         "LOGIN_FAILURES_PER_ACCOUNT": env.get("LOGIN_FAILURES_PER_ACCOUNT", "5/minute"),
         "LOGIN_FAILURES_PER_ADDRESS": env.get("LOGIN_FAILURES_PER_ADDRESS", "50/minute"),
     }
+
+
+def ssl_mode(value):
+    """MYSQL_SSL_MODE: one of mysqlclient's ssl_mode names, or None (unset)
+    for the driver's default."""
+    mode = value.strip().upper()
+    if not mode:
+        return None
+    if mode not in SSL_MODES:
+        raise ValueError(f"MYSQL_SSL_MODE must be one of {', '.join(SSL_MODES)} (got {value!r}).")
+    return mode
 
 
 API_SETTINGS = {

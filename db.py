@@ -69,6 +69,8 @@ class Database(MySQL):
         }
         if config.get("MYSQL_UNIX_SOCKET"):
             kwargs["unix_socket"] = config["MYSQL_UNIX_SOCKET"]
+        if config.get("MYSQL_SSL_MODE"):
+            kwargs["ssl_mode"] = config["MYSQL_SSL_MODE"]
         if with_database:
             kwargs["database"] = config["MYSQL_DB"]
         return kwargs

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine: the system packages mysqlclient builds against,
-# then .venv with the pinned requirements; with `test`, also the browser and
-# wrk the tests drive. Safe to run again.
+# then .venv with the pinned requirements; with `test`, also the browser, wrk
+# and haproxy (it checks the compose HAProxy config) the tests use. Safe to
+# run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,7 @@ fi
 if [ "${1:-}" = "test" ]; then
   bash scripts/install_browser.sh  # Chromium for tests/test_pages_browser.py
   bash scripts/install_wrk.sh  # wrk for tests/test_load.py (and bench/)
+  bash scripts/install_haproxy.sh  # haproxy -c for tests/test_deploy.py
 fi
 
 if [ ! -x .venv/bin/python ]; then

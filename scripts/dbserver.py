@@ -117,14 +117,14 @@ def _start_testcontainer():
         docker.from_env(timeout=3).ping()
     except Exception:
         return None
-    container = MySqlContainer("mysql:8.0", username="root", password="test", dbname="boards")
+    container = MySqlContainer("mysql:8.4", username="root", password="test", dbname="boards")
     container.start()
     return Server(
         host=container.get_container_host_ip(),
         port=int(container.get_exposed_port(3306)),
         user="root",
         password="test",
-        origin="testcontainers mysql:8.0",
+        origin="testcontainers mysql:8.4",
         stop=container.stop,
     )
 
