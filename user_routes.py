@@ -206,7 +206,11 @@ def create_user_blueprint(mysql, users, follows):
         @blp.response(204)
         @documented_errors(blp, 400, 401, 404, 413, 415, 422, 503)
         def put(self, user_id):
-            """Follow this user (idempotent)."""
+            """Follow this user (idempotent).
+
+            Following yourself is refused with 422: the path id must not be
+            the caller's own, a rule no schema can state.
+            """
             me = caller()
             if me["id"] == user_id:
                 abort(422, message="You cannot follow yourself.")
