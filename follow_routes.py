@@ -39,8 +39,9 @@ def create_follow_blueprint(mysql, follows):
         def put(self, user_id):
             """Follow this user (idempotent).
 
-            Following yourself is refused with 422: a rule the schema
-            cannot state."""
+            Following yourself is refused with 422: the path id must not be
+            the caller's own, a rule no schema can state.
+            """
             me = caller()
             if me["id"] == user_id:
                 abort(422, message="You cannot follow yourself.")

@@ -8,19 +8,34 @@ from pagination import decode_cursor
 MAX_ID = 2**63 - 1
 
 
-class Text(fields.String):
-    """A string that the database can store exactly: no NUL characters and
-    no lone surrogates (which are not UTF-8)."""
+NO_NUL = validate.Regexp(r"^[^\u0000]*$", error="Must not contain NUL characters.")
+
+
+class UnicodeText(fields.String):
+    """A string that is Unicode text: a JSON escape can carry a lone
+    surrogate, which is not text and cannot be encoded as UTF-8 (no pattern
+    that JSON Schema tools share can say so; the type `string` means text)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ValidationError("Must not contain NUL characters.")
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as error:
             raise ValidationError("Not valid Unicode text.") from error
         return text
+
+
+class Text(UnicodeText):
+    """Text the database can store exactly: no NUL characters either (the
+    documented `pattern`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.insert(0, NO_NUL)
+
+
+class Password(UnicodeText):
+    """Any text, NUL characters included: a password is only hashed, never stored."""
 
 
 class UTCDateTime(fields.DateTime):
@@ -48,7 +63,11 @@ class QueryInteger(fields.Integer):
 
 
 class Cursor(fields.String):
-    """An opaque page cursor; loads as the last id of the previous page."""
+    """An opaque page cursor; loads as the last id of the previous page. An
+    empty one is no cursor (the first page), as when it is left out."""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        return super().deserialize(missing if value == "" else value, attr, data, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         return decode_cursor(super()._deserialize(value, attr, data, **kwargs))
@@ -61,7 +80,12 @@ class PageArgsSchema(Schema):
     limit = QueryInteger(
         load_default=20, validate=validate.Range(1, 100), metadata={"description": "1..100"}
     )
-    cursor = Cursor(metadata={"description": "next_cursor of the previous page"})
+    cursor = Cursor(
+        metadata={
+            "description": "next_cursor of the previous page, as given (any other value is 422); "
+            "empty or left out: the first page"
+        }
+    )
 
 
 class BoardListArgsSchema(PageArgsSchema):
@@ -73,11 +97,11 @@ class BoardListArgsSchema(PageArgsSchema):
 class UserCreateSchema(Schema):
     name = Text(required=True, validate=validate.Length(1, 50))
     email = fields.Email(required=True, validate=validate.Length(max=255))
-    password = Text(required=True, load_only=True, validate=validate.Length(8, 128))
+    password = Password(required=True, load_only=True, validate=validate.Length(8, 128))
 
 
 class UserReplaceSchema(UserCreateSchema):
-    password = Text(load_only=True, validate=validate.Length(8, 128))
+    password = Password(load_only=True, validate=validate.Length(8, 128))
 
 
 class UserPatchSchema(UserReplaceSchema):
@@ -87,7 +111,7 @@ class UserPatchSchema(UserReplaceSchema):
 
 class LoginSchema(Schema):
     email = Text(required=True, validate=validate.Length(1, 255))
-    password = Text(required=True, load_only=True, validate=validate.Length(1, 128))
+    password = Password(required=True, load_only=True, validate=validate.Length(1, 128))
 
 
 class BoardCreateSchema(Schema):

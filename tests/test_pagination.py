@@ -1,6 +1,7 @@
 """Keyset pagination on 250 rows: every row once, in order, stable while
-rows are inserted and deleted mid-walk; bad limits and cursors are 422;
-the Link header and next_cursor lead to the same page."""
+rows are inserted and deleted mid-walk; bad limits and cursors are 422 (an
+empty cursor is the first page); the Link header and next_cursor lead to
+the same page."""
 import base64
 import re
 from urllib.parse import parse_qs, urlsplit
@@ -254,7 +255,6 @@ def other_id(cursor):
         pytest.param(lambda c: "not-a-cursor!", id="random-string"),
         pytest.param(lambda c: base64.b64encode(b"hello world").decode(), id="other-base64"),
         pytest.param(lambda c: "%00", id="nul"),
-        pytest.param(lambda c: "", id="empty"),
     ],
 )
 def test_bad_cursor_is_422(client, list_urls, real_cursor, bad):
@@ -265,6 +265,25 @@ def test_bad_cursor_is_422(client, list_urls, real_cursor, bad):
         response = client.get(f"{url}{separator}cursor={cursor}")
         assert response.status_code == 422, url
         assert "cursor" in response.json["errors"]["query"], url
+
+
+def db_newest_board_ids(db, count):
+    return [row["id"] for row in db.all("SELECT id FROM boards ORDER BY id DESC LIMIT %s", (count,))]
+
+
+def test_empty_cursor_is_the_first_page(client, db, author_id, list_urls):
+    """`cursor=` is no cursor, as when it is left out (a client that fills
+    it in from a null next_cursor starts over, it is not refused)."""
+    insert_boards(db, author_id, 3)
+    for url in list_urls:
+        separator = "&" if "?" in url else "?"
+        first = client.get(f"{url}{separator}limit=2")
+        empty = client.get(f"{url}{separator}limit=2&cursor=")
+        assert empty.status_code == 200, (url, empty.json)
+        assert empty.json == first.json, url
+    newest = client.get("/boards?limit=2&cursor=").json
+    assert [item["id"] for item in newest["items"]] == db_newest_board_ids(db, 2)
+    assert newest["next_cursor"]
 
 
 # Link header
