@@ -11,7 +11,7 @@ from flask_jwt_extended import create_access_token, decode_token
 
 import auth
 from app import create_app
-from tests.conftest import PASSWORD, TEST_SECRET, make_app
+from tests.helpers import PASSWORD, TEST_SECRET, make_app
 
 OTHER_PASSWORD = "another secret 42"
 

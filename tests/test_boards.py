@@ -1,7 +1,7 @@
 """Boards: every row of the contract's Boards table, ETags and If-Match."""
 import pytest
 
-from conftest import walk_pages
+from tests.helpers import walk_pages
 
 
 def post_board(client, headers, title="A title", content="Some content"):

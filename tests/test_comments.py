@@ -1,7 +1,7 @@
 """Comments: every row of the contract's Comments table, and comment_count."""
 import pytest
 
-from conftest import walk_pages
+from tests.helpers import walk_pages
 
 
 def new_board(client, headers, title="A board"):

@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from config import config_from_environment
 from scripts.dbserver import free_port
-from tests.conftest import make_app
+from tests.helpers import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ import pytest
 
 from web.request_log import LINE_FORMAT, LineFormatter, RequestIdFilter
 from scripts.dbserver import free_port
-from tests.conftest import make_app
+from tests.helpers import make_app
 
 ONE_MIB = 1024 * 1024
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")

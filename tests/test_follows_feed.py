@@ -1,7 +1,7 @@
 """Follows (PUT/DELETE /users/{id}/follow, followers, following) and /feed."""
 import pytest
 
-from conftest import walk_pages
+from tests.helpers import walk_pages
 
 
 def follow_rows(db, follower_id, followee_id):

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conftest import make_app
+from tests.helpers import make_app
 
 SEED = 20261124
 EXAMPLES = {"positive": 25, "negative": 25, "existing": 10}

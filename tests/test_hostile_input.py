@@ -15,7 +15,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from pagination import encode_cursor
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 TABLES = ("users", "boards", "comments", "follows")
 _addresses = itertools.count(1)

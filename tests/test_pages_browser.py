@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.browser import block_outside_loopback, launch_chromium, serve_in_thread
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 SCREENSHOTS = (
     Path(__file__).resolve().parent.parent / "docs" / "screenshots"

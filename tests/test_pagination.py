@@ -7,49 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import walk_pages
+from tests.helpers import insert_boards, insert_comments, insert_users, walk_pages
 
 ROWS = 250
 LIMIT = 7
 PAGES = -(-ROWS // LIMIT)
 LINK_NEXT = re.compile(r'^<([^>]+)>; rel="next"$')
-
-
-def insert_users(db, count, prefix="bulk"):
-    """count users by SQL (much faster than signing up); returns their ids, oldest first."""
-    first = db.value("SELECT COALESCE(MAX(id), 0) FROM users")
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO users (name, email, password_hash) VALUES (%s, %s, %s)",
-            [(f"{prefix}{first}_{n}", f"{prefix}{first}_{n}@example.com", "x") for n in range(count)],
-        )
-    return [row["id"] for row in db.all(
-        "SELECT id FROM users WHERE id > %s ORDER BY id", (first,)
-    )]
-
-
-def insert_boards(db, user_id, count):
-    first = db.value("SELECT COALESCE(MAX(id), 0) FROM boards")
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO boards (user_id, title, content) VALUES (%s, %s, %s)",
-            [(user_id, f"board {n}", "") for n in range(count)],
-        )
-    return [row["id"] for row in db.all(
-        "SELECT id FROM boards WHERE id > %s ORDER BY id", (first,)
-    )]
-
-
-def insert_comments(db, board_id, user_id, count):
-    first = db.value("SELECT COALESCE(MAX(id), 0) FROM comments")
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO comments (board_id, user_id, content) VALUES (%s, %s, %s)",
-            [(board_id, user_id, f"comment {n}") for n in range(count)],
-        )
-    return [row["id"] for row in db.all(
-        "SELECT id FROM comments WHERE id > %s ORDER BY id", (first,)
-    )]
 
 
 def get_page(client, url, cursor=None, limit=LIMIT):

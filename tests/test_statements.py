@@ -9,7 +9,7 @@ ping would not be counted as a statement.
 """
 import pytest
 
-from test_pagination import insert_boards, insert_comments, insert_users
+from tests.helpers import insert_boards, insert_comments, insert_users
 
 PAGE = 5
 

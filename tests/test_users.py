@@ -1,7 +1,7 @@
 """The Users section of API.md (follows and a user's boards are tested elsewhere)."""
 import pytest
 
-from tests.conftest import PASSWORD, walk_pages
+from tests.helpers import PASSWORD, walk_pages
 
 KOREAN_EMOJI_NAME = "김민지 🌸👩‍💻"
 

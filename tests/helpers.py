@@ -1,0 +1,105 @@
+"""What the tests share that is not a fixture: settings, the app factory
+with test settings, raw SQL on the test database, bulk rows, page walking."""
+from app import create_app
+
+EMPTY_TABLES_CHILDREN_FIRST = (
+    "DELETE FROM follows",
+    "DELETE FROM comments",
+    "DELETE FROM boards",
+    "DELETE FROM users",
+)
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
+FAST_TEST_HASH = "scrypt:1024:8:1"
+PASSWORD = "correct horse 9"
+
+
+def make_app(db_server, database_name, **overrides):
+    config = {
+        **db_server.app_config(database_name),
+        "SECRET_KEY": TEST_SECRET,
+        "TESTING": True,
+        "PASSWORD_HASH_METHOD": FAST_TEST_HASH,
+        # Many tests fail logins on purpose; tests/test_rate_limit.py turns it on.
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+    return create_app(config)
+
+
+class Rows:
+    """Raw SQL against the test database, outside any request."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def all(self, sql, params=None):
+        with self.conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def one(self, sql, params=None):
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+    def value(self, sql, params=None):
+        row = self.one(sql, params)
+        return next(iter(row.values())) if row else None
+
+    def status(self, name):
+        return int(self.one("SHOW GLOBAL STATUS LIKE %s", (name,))["Value"])
+
+
+def insert_users(db, count, prefix="bulk"):
+    """count users by SQL (much faster than signing up); returns their ids, oldest first."""
+    first = db.value("SELECT COALESCE(MAX(id), 0) FROM users")
+    with db.conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO users (name, email, password_hash) VALUES (%s, %s, %s)",
+            [(f"{prefix}{first}_{n}", f"{prefix}{first}_{n}@example.com", "x") for n in range(count)],
+        )
+    return [row["id"] for row in db.all(
+        "SELECT id FROM users WHERE id > %s ORDER BY id", (first,)
+    )]
+
+
+def insert_boards(db, user_id, count):
+    first = db.value("SELECT COALESCE(MAX(id), 0) FROM boards")
+    with db.conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO boards (user_id, title, content) VALUES (%s, %s, %s)",
+            [(user_id, f"board {n}", "") for n in range(count)],
+        )
+    return [row["id"] for row in db.all(
+        "SELECT id FROM boards WHERE id > %s ORDER BY id", (first,)
+    )]
+
+
+def insert_comments(db, board_id, user_id, count):
+    first = db.value("SELECT COALESCE(MAX(id), 0) FROM comments")
+    with db.conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO comments (board_id, user_id, content) VALUES (%s, %s, %s)",
+            [(board_id, user_id, f"comment {n}") for n in range(count)],
+        )
+    return [row["id"] for row in db.all(
+        "SELECT id FROM comments WHERE id > %s ORDER BY id", (first,)
+    )]
+
+
+def walk_pages(client, url, limit):
+    """Every item of a paged list, following next_cursor; checks the Link header."""
+    items, cursor, pages = [], None, 0
+    while True:
+        separator = "&" if "?" in url else "?"
+        query = f"{url}{separator}limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+        response = client.get(query)
+        assert response.status_code == 200, response.json
+        body = response.json
+        assert len(body["items"]) <= limit
+        items.extend(body["items"])
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            assert "Link" not in response.headers
+            return items, pages
+        assert 'rel="next"' in response.headers["Link"]
