@@ -34,6 +34,7 @@ class Server:
     password: str = ""
     origin: str = ""
     stop: callable = field(default=lambda: None, repr=False)
+    temp_dir: str = ""  # a private server's files, removed by stop()
 
     def connect(self, **kwargs):
         return MySQLdb.connect(
@@ -100,7 +101,7 @@ def find_or_start(env_vars=("DATABASE_URL",)):
     local = Server("127.0.0.1", 3306, origin="local server on 127.0.0.1:3306")
     if answers(local):
         return local
-    container = _start_testcontainer()
+    container = start_testcontainer()
     if container is not None:
         return container
     binary = find_server_binary()
@@ -109,7 +110,7 @@ def find_or_start(env_vars=("DATABASE_URL",)):
     raise SystemExit(INSTALL_HINT)
 
 
-def _start_testcontainer():
+def start_testcontainer():
     try:
         import docker
         from testcontainers.mysql import MySqlContainer
@@ -160,7 +161,7 @@ class PrivateServer:
         self.process = None
         self.log_path = os.path.join(self.root, "server.log")
         self.server = Server("127.0.0.1", self.port, origin=f"private {os.path.basename(binary)}",
-                             stop=self.stop)
+                             stop=self.stop, temp_dir=self.root)
         try:
             self._initialize()
         except BaseException:

@@ -18,7 +18,7 @@ def nothing_running(monkeypatch):
         dbserver, "answers",
         lambda server, timeout=2: server.port != 3306 and real_answers(server, timeout),
     )
-    monkeypatch.setattr(dbserver, "_start_testcontainer", lambda: None)
+    monkeypatch.setattr(dbserver, "start_testcontainer", lambda: None)
 
 
 def test_falls_back_to_a_private_server_and_removes_it(nothing_running):
@@ -31,7 +31,7 @@ def test_falls_back_to_a_private_server_and_removes_it(nothing_running):
             cursor.execute("SELECT VERSION()")
             assert cursor.fetchone()[0]
         conn.close()
-        datadir_root = server.stop.__self__.root
+        datadir_root = server.temp_dir
         assert os.path.isdir(datadir_root)
     finally:
         server.stop()

@@ -25,18 +25,15 @@ def statements(app, client):
     """statements(url, headers) -> (response, SQL statements the request sent)."""
     database = app.extensions["boards_db"]
 
-    def held():
-        return database._local.held[0]
-
     def count(url, headers=None):
         assert client.get(url, headers=headers).status_code < 500  # warm-up
-        conn = held()
+        conn = database.thread_connection()
         baseline = questions(conn)
         overhead = questions(conn) - baseline  # what one SHOW adds by itself
         before = questions(conn)
         response = client.get(url, headers=headers)
         after = questions(conn)
-        assert held() is conn, "the request did not reuse the thread's connection"
+        assert database.thread_connection() is conn, "the request did not reuse the thread's connection"
         return response, after - before - overhead
 
     return count
@@ -143,13 +140,13 @@ def test_me_and_own_user_cost_at_most_one_more(statements, world):
 def test_no_new_connection_per_request(app, client, world):
     database = app.extensions["boards_db"]
     client.get("/boards")
-    conn = database._local.held[0]
+    conn = database.thread_connection()
     server_thread = conn.thread_id()
     urls = [url.format(**world) for url in LIST_URLS + ONE_ROW_URLS + NOT_FOUND_URLS]
     for url in urls:
         client.get(url)
-        assert database._local.held[0] is conn, url
+        assert database.thread_connection() is conn, url
     client.get("/feed", headers=world["headers"])
-    assert database._local.held[0] is conn
+    assert database.thread_connection() is conn
     assert conn.thread_id() == server_thread
     assert questions(conn) > 0  # still open and answering
