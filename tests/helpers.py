@@ -1,5 +1,8 @@
 """What the tests share that is not a fixture: settings, the app factory
-with test settings, raw SQL on the test database, bulk rows, page walking."""
+with test settings, raw SQL on the test database, the `world` fixture's
+shape, bulk rows, page walking."""
+from dataclasses import dataclass
+
 from app import create_app
 
 EMPTY_TABLES_CHILDREN_FIRST = (
@@ -47,6 +50,24 @@ class Rows:
 
     def status(self, name):
         return int(self.one("SHOW GLOBAL STATUS LIKE %s", (name,))["Value"])
+
+
+@dataclass
+class World:
+    """Two users made through the API: alice owns `board`, has written
+    `comment` on it and follows bob (conftest's `world` fixture)."""
+
+    alice: dict  # POST /users' answer: her own view, with email
+    alice_headers: dict
+    bob: dict
+    bob_headers: dict
+    board: dict
+    comment: dict
+
+    def url(self, template):
+        """`template` with {alice}, {bob}, {board} and {comment} as their ids."""
+        return template.format(alice=self.alice["id"], bob=self.bob["id"],
+                               board=self.board["id"], comment=self.comment["id"])
 
 
 def insert_users(db, count, prefix="bulk"):
