@@ -30,8 +30,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import seed as seeding  # noqa: E402
-from bench.processes import Gunicorn, http_call  # noqa: E402
 from bench.run import app_env, deep_cursors, endpoints, login, say, seeded_database  # noqa: E402
+from scripts.processes import Gunicorn, http_call  # noqa: E402
 
 WARMUP_REQUESTS = 20
 START_TIMEOUT_S = 300

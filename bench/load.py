@@ -6,7 +6,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.processes import clients_per_process, http_call
+from bench.procfs import clients_per_process
+from scripts.processes import http_call
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_report.lua"
 STATUS_NAMES = ("Questions", "Connections", "Com_admin_commands")

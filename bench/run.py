@@ -33,9 +33,10 @@ if str(ROOT) not in sys.path:
 from bench import report  # noqa: E402
 from bench import seed as seeding  # noqa: E402
 from bench.load import Admin, combine_rounds, count_per_request, paired_ratio, run_wrk  # noqa: E402
-from bench.processes import Gunicorn, http_call, rss_mb  # noqa: E402
+from bench.procfs import rss_mb  # noqa: E402
 from bench.profile_page import profile_page_one  # noqa: E402
 from scripts import dbserver  # noqa: E402
+from scripts.processes import Gunicorn, http_call  # noqa: E402
 
 BENCH_DIR = ROOT / "bench"
 SECRET_KEY = "bench-secret-key-that-is-long-enough-for-hs256"

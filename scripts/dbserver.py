@@ -9,7 +9,6 @@ saying what to install.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -17,6 +16,8 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
 import MySQLdb
+
+from scripts.processes import free_port
 
 INSTALL_HINT = (
     "No MySQL-compatible server found: set DATABASE_URL=mysql://user:pass@host:port, "
@@ -140,12 +141,6 @@ def find_server_binary():
             if os.access(candidate, os.X_OK):
                 return candidate
     return None
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class PrivateServer:

@@ -14,7 +14,7 @@ from pathlib import Path
 import MySQLdb
 
 from app import create_app
-from scripts.dbserver import free_port
+from scripts.processes import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "service-process-secret-key-long-enough-for-hs256"

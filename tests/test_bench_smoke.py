@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 
 from bench.load import is_even, paired_ratio
-from bench.processes import clients_per_process
+from bench.procfs import clients_per_process
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = 9  # 7 GETs (two of them deep pages) and 2 POSTs

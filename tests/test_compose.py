@@ -14,7 +14,7 @@ import yaml
 from werkzeug.serving import make_server
 
 from config import config_from_environment
-from scripts.dbserver import free_port
+from scripts.processes import free_port
 from tests.helpers import make_app
 
 ROOT = Path(__file__).resolve().parent.parent

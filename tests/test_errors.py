@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from web.request_log import LINE_FORMAT, LineFormatter, RequestIdFilter
-from scripts.dbserver import free_port
+from scripts.processes import free_port
 from tests.helpers import make_app
 
 ONE_MIB = 1024 * 1024

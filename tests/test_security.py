@@ -12,7 +12,7 @@ from playwright.sync_api import sync_playwright
 import auth
 from app import create_app
 from web.request_log import RequestIdFilter
-from scripts.dbserver import free_port
+from scripts.processes import free_port
 from tests.browser import launch_chromium, serve_in_thread
 from tests.helpers import PASSWORD, TEST_SECRET, make_app
 

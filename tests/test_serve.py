@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.dbserver import free_port
+from scripts.processes import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 WORKER_KEY_WARNING = "tokens die with this process"

@@ -1,5 +1,6 @@
-"""The processes the bench starts (gunicorn masters in their own process
-groups) and what it reads of them (/proc), plus a small HTTP client."""
+"""The processes the tests, the bench and `make run` start (gunicorn masters
+in their own process groups), a free loopback port for them, and a small
+HTTP client."""
 import contextlib
 import http.client
 import json
@@ -85,13 +86,6 @@ def children_of(pid):
     return sorted(found)
 
 
-def rss_mb(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return None
-
-
 def http_call(port, method, path, headers=None, body=None, conn=None):
     """(status, body bytes); uses `conn` when given (keep-alive)."""
     own = conn is None
@@ -107,27 +101,3 @@ def http_call(port, method, path, headers=None, body=None, conn=None):
     finally:
         if own:
             conn.close()
-
-
-def clients_per_process(pids, port):
-    """How many established client connections to `port` each process holds
-    (accepted sockets: /proc/net/tcp's inodes matched to the processes' fds)."""
-    local_port = f"{port:04X}"
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                fields = line.split()
-                if fields[1].rsplit(":", 1)[1] == local_port and fields[3] == "01":  # ESTABLISHED
-                    inodes.add(fields[9])
-    counts = {}
-    for pid in pids:
-        held = 0
-        with contextlib.suppress(OSError):
-            for fd in Path(f"/proc/{pid}/fd").iterdir():
-                with contextlib.suppress(OSError):
-                    link = os.readlink(fd)
-                    if link.startswith("socket:[") and link[8:-1] in inodes:
-                        held += 1
-        counts[pid] = held
-    return counts
