@@ -126,10 +126,10 @@ def count_per_request(admin, port, endpoint, headers, requests):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         for _ in range(requests):
-            http_call(port, endpoint.method, endpoint.path, headers, endpoint.body, conn=conn)
+            http_call(port, endpoint.method, endpoint.path, endpoint.body, headers, conn=conn)
         before = admin.status()
         statuses = [
-            http_call(port, endpoint.method, endpoint.path, headers, endpoint.body, conn=conn)[0]
+            http_call(port, endpoint.method, endpoint.path, endpoint.body, headers, conn=conn).status
             for _ in range(requests)
         ]
         after = admin.status()

@@ -40,6 +40,7 @@ from scripts.processes import Gunicorn, http_call  # noqa: E402
 
 BENCH_DIR = ROOT / "bench"
 SECRET_KEY = "bench-secret-key-that-is-long-enough-for-hs256"
+TARGETS = {"service": "wsgi:app", "reference": "bench.reference_app:application"}
 PAGE_SIZE = 20
 DEEP_PAGE = 1000
 
@@ -114,11 +115,11 @@ def deep_cursors(admin, dataset):
 
 
 def login(port, dataset):
-    status, data = http_call(port, "POST", "/auth/login",
-                             body={"email": dataset.email, "password": dataset.password})
-    if status != 200:
-        raise RuntimeError(f"bench login failed: {status} {data[:200]!r}")
-    return json.loads(data)["access_token"]
+    reply = http_call(port, "POST", "/auth/login",
+                      body={"email": dataset.email, "password": dataset.password})
+    if reply.status != 200:
+        raise RuntimeError(f"bench login failed: {reply.status} {reply.body[:200]!r}")
+    return reply.json()["access_token"]
 
 
 # Main
@@ -220,14 +221,14 @@ def main(argv=None):
         cursors = deep_cursors(admin, dataset)
 
         env = app_env(server, dataset, args.threads)
-        apps = {
-            "service": Gunicorn("service", "wsgi:app", env, log_dir),
-            "reference": Gunicorn("reference", "bench.reference_app:application", env, log_dir),
-        }
+        apps = {name: Gunicorn(target, env, name=name, log_path=Path(log_dir) / f"{name}.log",
+                               reuse_port=True)
+                for name, target in TARGETS.items()}
         for app in apps.values():
             stack.callback(app.stop)
-        apps["service"].wait_ready("/health")
-        apps["reference"].wait_ready("/health")
+            app.start()
+        for app in apps.values():
+            app.wait_ready()
         caller = {"token": login(apps["service"].port, dataset), "user_id": dataset.user_id}
         say(f"service on :{apps['service'].port}, reference on :{apps['reference'].port}")
 
@@ -237,11 +238,10 @@ def main(argv=None):
             todo = [endpoint for endpoint in todo if any(text in endpoint.name for text in args.only)]
         for name, app in apps.items():
             for endpoint in todo:
-                status, body = http_call(app.port, "GET", endpoint.path,
-                                         endpoint.headers(name, caller)) if endpoint.method == "GET" \
-                    else (endpoint.expect, b"")
-                if status != endpoint.expect:
-                    raise RuntimeError(f"{name} {endpoint.path}: {status} {body[:300]!r}")
+                if endpoint.method == "GET":
+                    reply = http_call(app.port, "GET", endpoint.path, headers=endpoint.headers(name, caller))
+                    if reply.status != endpoint.expect:
+                        raise RuntimeError(f"{name} {endpoint.path}: {reply.status} {reply.body[:300]!r}")
             if args.warmup:
                 run_wrk(app.port, todo[0], {}, args.warmup, args.connections)
 
