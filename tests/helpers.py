@@ -70,6 +70,12 @@ class World:
                                board=self.board["id"], comment=self.comment["id"])
 
 
+def post_board(client, headers, title="A title", content="Some content"):
+    response = client.post("/boards", json={"title": title, "content": content}, headers=headers)
+    assert response.status_code == 201, response.json
+    return response
+
+
 def insert_users(db, count, prefix="bulk"):
     """count users by SQL (much faster than signing up); returns their ids, oldest first."""
     first = db.value("SELECT COALESCE(MAX(id), 0) FROM users")

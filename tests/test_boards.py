@@ -1,13 +1,7 @@
 """Boards: every row of the contract's Boards table, ETags and If-Match."""
 import pytest
 
-from tests.helpers import walk_pages
-
-
-def post_board(client, headers, title="A title", content="Some content"):
-    response = client.post("/boards", json={"title": title, "content": content}, headers=headers)
-    assert response.status_code == 201, response.json
-    return response
+from tests.helpers import post_board, walk_pages
 
 
 def board_row(db, board_id):
