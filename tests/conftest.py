@@ -7,7 +7,9 @@ import MySQLdb
 import pytest
 
 from scripts.dbserver import find_or_start
-from tests.helpers import EMPTY_TABLES_CHILDREN_FIRST, PASSWORD, Rows, World, make_app
+from tests.helpers import (
+    EMPTY_TABLES_CHILDREN_FIRST, PASSWORD, Rows, World, make_app, post_board, post_comment,
+)
 
 
 @pytest.fixture(scope="session")
@@ -85,10 +87,7 @@ def world(client, signup):
     """alice and bob; alice owns a board, has commented on it, follows bob."""
     alice, alice_headers = signup()
     bob, bob_headers = signup()
-    board = client.post("/boards", json={"title": "t", "content": "c"}, headers=alice_headers)
-    assert board.status_code == 201, board.json
-    comment = client.post(f"/boards/{board.json['id']}/comments", json={"content": "c"},
-                          headers=alice_headers)
-    assert comment.status_code == 201, comment.json
+    board = post_board(client, alice_headers, "t", "c").json
+    comment = post_comment(client, board["id"], alice_headers, "c").json
     assert client.put(f"/users/{bob['id']}/follow", headers=alice_headers).status_code == 204
-    return World(alice, alice_headers, bob, bob_headers, board.json, comment.json)
+    return World(alice, alice_headers, bob, bob_headers, board, comment)

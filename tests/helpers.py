@@ -76,6 +76,12 @@ def post_board(client, headers, title="A title", content="Some content"):
     return response
 
 
+def post_comment(client, board_id, headers, content="A comment"):
+    response = client.post(f"/boards/{board_id}/comments", json={"content": content}, headers=headers)
+    assert response.status_code == 201, response.json
+    return response
+
+
 def insert_users(db, count, prefix="bulk"):
     """count users by SQL (much faster than signing up); returns their ids, oldest first."""
     first = db.value("SELECT COALESCE(MAX(id), 0) FROM users")
@@ -113,13 +119,14 @@ def insert_comments(db, board_id, user_id, count):
     )]
 
 
-def walk_pages(client, url, limit):
-    """Every item of a paged list, following next_cursor; checks the Link header."""
+def walk_pages(client, url, limit, headers=None):
+    """Every item of a paged list, following next_cursor: (items, pages).
+    Checks that a page with a next cursor is full and has the Link header."""
     items, cursor, pages = [], None, 0
     while True:
         separator = "&" if "?" in url else "?"
         query = f"{url}{separator}limit={limit}" + (f"&cursor={cursor}" if cursor else "")
-        response = client.get(query)
+        response = client.get(query, headers=headers)
         assert response.status_code == 200, response.json
         body = response.json
         assert len(body["items"]) <= limit
@@ -129,4 +136,21 @@ def walk_pages(client, url, limit):
         if cursor is None:
             assert "Link" not in response.headers
             return items, pages
+        assert len(body["items"]) == limit
         assert 'rel="next"' in response.headers["Link"]
+
+
+def assert_pages(client, url, limit, ids, headers=None):
+    """The list at `url` is exactly `ids`, in that order, in as few pages of
+    `limit` as they fill; returns its items."""
+    items, pages = walk_pages(client, url, limit, headers)
+    assert [item["id"] for item in items] == ids
+    assert pages == max(1, -(-len(ids) // limit))
+    return items
+
+
+def assert_empty_page(client, url, headers=None):
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.json
+    assert response.json == {"items": [], "next_cursor": None}
+    assert "Link" not in response.headers

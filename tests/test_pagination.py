@@ -7,11 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.helpers import insert_boards, insert_comments, insert_users, walk_pages
+from tests.helpers import assert_pages, insert_boards, insert_comments, insert_users
 
 ROWS = 250
 LIMIT = 7
-PAGES = -(-ROWS // LIMIT)
 LINK_NEXT = re.compile(r'^<([^>]+)>; rel="next"$')
 
 
@@ -47,9 +46,7 @@ def author_id(db):
 
 def test_walk_all_boards(client, db, author_id):
     board_ids = insert_boards(db, author_id, ROWS)
-    items, pages = walk_pages(client, "/boards", LIMIT)
-    assert [b["id"] for b in items] == board_ids[::-1]
-    assert pages == PAGES
+    assert_pages(client, "/boards", LIMIT, board_ids[::-1])
 
 
 def test_walk_one_authors_boards(client, db, author_id):
@@ -58,25 +55,19 @@ def test_walk_one_authors_boards(client, db, author_id):
     insert_boards(db, other_id, 20)
     board_ids += insert_boards(db, author_id, ROWS - ROWS // 2)
     for url in (f"/boards?author_id={author_id}", f"/users/{author_id}/boards"):
-        items, pages = walk_pages(client, url, LIMIT)
-        assert [b["id"] for b in items] == board_ids[::-1]
-        assert pages == PAGES
+        assert_pages(client, url, LIMIT, board_ids[::-1])
 
 
 def test_walk_all_users(client, db):
     user_ids = insert_users(db, ROWS)
-    items, pages = walk_pages(client, "/users", LIMIT)
-    assert [u["id"] for u in items] == user_ids[::-1]
-    assert pages == PAGES
+    assert_pages(client, "/users", LIMIT, user_ids[::-1])
 
 
 def test_walk_a_boards_comments_oldest_first(client, db, author_id):
     board_id, other_board_id = insert_boards(db, author_id, 2)
     comment_ids = insert_comments(db, board_id, author_id, ROWS)
     insert_comments(db, other_board_id, author_id, 10)
-    items, pages = walk_pages(client, f"/boards/{board_id}/comments", LIMIT)
-    assert [c["id"] for c in items] == comment_ids
-    assert pages == PAGES
+    assert_pages(client, f"/boards/{board_id}/comments", LIMIT, comment_ids)
 
 
 def test_walk_followers_and_following(client, db, author_id):
@@ -88,9 +79,7 @@ def test_walk_followers_and_following(client, db, author_id):
             + [(author_id, fan_id) for fan_id in fan_ids],
         )
     for which in ("followers", "following"):
-        items, pages = walk_pages(client, f"/users/{author_id}/{which}", LIMIT)
-        assert [u["id"] for u in items] == fan_ids[::-1]
-        assert pages == PAGES
+        assert_pages(client, f"/users/{author_id}/{which}", LIMIT, fan_ids[::-1])
 
 
 # Rows inserted or deleted while walking
