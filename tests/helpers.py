@@ -1,7 +1,11 @@
 """What the tests share that is not a fixture: settings, the app factory
 with test settings, raw SQL on the test database, the `world` fixture's
-shape, bulk rows, page walking."""
+shape, bulk rows, page walking, the app on a real HTTP server."""
+import contextlib
+import threading
 from dataclasses import dataclass
+
+from werkzeug.serving import make_server
 
 from app import create_app
 
@@ -154,3 +158,31 @@ def assert_empty_page(client, url, headers=None):
     assert response.status_code == 200, response.json
     assert response.json == {"items": [], "next_cursor": None}
     assert "Link" not in response.headers
+
+
+def close_db_connection_after_each_request(app):
+    """WSGI wrapper: the threaded server runs each request on a new thread,
+    so the connection that thread kept is closed as the request ends."""
+    database = app.extensions["boards_db"]
+
+    def wsgi(environ, start_response):
+        try:
+            return app(environ, start_response)
+        finally:
+            database.close_thread_connection()
+
+    return wsgi
+
+
+@contextlib.contextmanager
+def serve_in_thread(app):
+    """Serves the app on a free loopback port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, close_db_connection_after_each_request(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
