@@ -6,16 +6,14 @@ import json
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
-from werkzeug.serving import make_server
 
 from config import config_from_environment
 from scripts.processes import free_port
-from tests.helpers import make_app
+from tests.helpers import make_app, serve_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -166,33 +164,19 @@ def test_app_healthcheck_uses_python_on_health():
     compile(command[3], "healthcheck", "exec")
 
 
-@pytest.fixture
-def serve():
-    """serve(app) -> base URL of a real HTTP server running it."""
-    servers = []
-
-    def start(app):
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-
-
 def run_app_healthcheck(base_url):
     code = healthcheck_command("app")[3].replace("http://127.0.0.1:5000", base_url)
     return subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=30).returncode
 
 
 def test_app_healthcheck_passes_when_healthy_and_fails_when_the_db_is_down(
-    serve, app, db, db_server, database_name
+    app, db, db_server, database_name
 ):
-    assert run_app_healthcheck(serve(app)) == 0
+    with serve_in_thread(app) as base_url:
+        assert run_app_healthcheck(base_url) == 0
     down = make_app(db_server, database_name, MYSQL_PORT=free_port())
-    assert run_app_healthcheck(serve(down)) != 0
+    with serve_in_thread(down) as base_url:
+        assert run_app_healthcheck(base_url) != 0
 
 
 # Dockerfile and .dockerignore

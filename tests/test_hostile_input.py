@@ -8,14 +8,13 @@ import json
 import math
 import re
 import socket
-import threading
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from pagination import encode_cursor
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, serve_in_thread
 
 TABLES = ("users", "boards", "comments", "follows")
 _unique = itertools.count(1)
@@ -449,13 +448,8 @@ def test_unknown_field_is_422_naming_it(client, db, world, endpoint):
 
 @pytest.fixture
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_port
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serve_in_thread(app) as base_url:
+        yield urlsplit(base_url).port
 
 
 def raw_request(port, head, body=b""):
