@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import MySQLdb
 
@@ -61,6 +61,11 @@ class Server:
             "MYSQL_PASSWORD": self.password,
             "MYSQL_DB": database,
         }
+
+    def url(self):
+        """The server as a URL that from_url reads back."""
+        user, password = quote(self.user, safe=""), quote(self.password, safe="")
+        return f"mysql://{user}:{password}@{self.host}:{self.port}"
 
     def environment(self):
         return {

@@ -48,6 +48,13 @@ def test_with_nothing_at_all_it_says_what_to_install(nothing_running, monkeypatc
 
 
 def test_a_url_from_the_environment_wins(monkeypatch, db_server):
-    monkeypatch.setenv("TEST_DATABASE_URL", f"mysql://{db_server.user}:{db_server.password}@{db_server.host}:{db_server.port}")
+    monkeypatch.setenv("TEST_DATABASE_URL", db_server.url())
     found = dbserver.find_or_start(("TEST_DATABASE_URL",))
     assert (found.origin, found.host, found.port) == ("environment", db_server.host, db_server.port)
+
+
+def test_a_server_url_reads_back_with_any_characters_in_user_and_password():
+    server = dbserver.Server("db.example", 3307, user="me@home", password="p:w/d@#?%")
+    found = dbserver.from_url(server.url())
+    assert (found.host, found.port, found.user, found.password) == (
+        "db.example", 3307, "me@home", "p:w/d@#?%")
