@@ -8,7 +8,8 @@
 4. Per endpoint: wrk at 4 connections for a fixed time, service and reference
    alternating (S R, then R S, ...); then SQL statements and new connections
    per request from SHOW GLOBAL STATUS deltas around sequential requests.
-5. Worker RSS from /proc, an in-process profile of GET /boards page 1.
+5. Worker RSS from /proc, an in-process profile of GET /boards page 1 (its
+   whole call tree only with --profile-out).
 6. One table on stdout and in bench/RESULTS.md (or --results).
 
 Everything it starts is stopped at the end (process groups, try/finally).
@@ -139,6 +140,8 @@ def parse_args(argv):
     parser.add_argument("--profile-requests", type=int, default=2000, help="0: no profile")
     parser.add_argument("--profile-seconds", type=int, default=15,
                         help="time limit of each profile phase (plain, profiled)")
+    parser.add_argument("--profile-out", default=None, metavar="PATH",
+                        help="also write the profile's whole call tree and self times here")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
                         help="mysql://user:pass@host:port of a server to use (default: a private "
                              "mariadbd/mysqld started for the run; env DATABASE_URL)")
@@ -311,11 +314,14 @@ def main(argv=None):
         results["checks"] = report.checks(results)
         results["elapsed_s"] = round(time.monotonic() - started, 1)
 
+    profile = results.get("profile")
+    if profile:
+        tree = profile.pop("tree")
+        if args.profile_out:
+            Path(args.profile_out).write_text(tree, encoding="utf-8")
+            profile["tree_path"] = args.profile_out
     report.print_table(results)
     Path(args.results).write_text(report.markdown(results), encoding="utf-8")
-    if results.get("profile"):
-        profile_path = Path(args.results).with_name("profile_boards_page1.txt")
-        profile_path.write_text(results["profile"].pop("tree"), encoding="utf-8")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     say(f"done in {results['elapsed_s']} s; wrote {args.results}")

@@ -26,6 +26,7 @@ def bench_run(db_server, tmp_path_factory):
         sys.executable, str(ROOT / "bench" / "run.py"), "--tiny",
         "--seconds", "1", "--rounds", "1", "--warmup", "0",
         "--count-requests", "5", "--profile-requests", "20",
+        "--profile-out", str(out / "profile_boards_page1.txt"),
         "--database-url", db_server.url(),
         "--results", str(out / "RESULTS.md"), "--json", str(out / "results.json"),
     ]
