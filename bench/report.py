@@ -14,8 +14,8 @@ PROFILE_CHANGES = """\
 
 Three rounds of profiling (pyinstrument of page 1, py-spy of workers under
 wrk, instruction counts from `bench/instructions.py`) took the first full
-run's ratios from 0.26-0.47 to those above. In short; bench/README.md has
-each finding with its figure:
+run's ratios from 0.26-0.47 to those above. In short; docs/performance.md
+has each finding with its figure:
 
 - Pages: marshmallow's per-field dump became a dump plan per output schema
   (`RowSchema`), and orjson encodes responses (Flask's JSONProvider hook).
