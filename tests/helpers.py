@@ -39,6 +39,11 @@ class Rows:
     def __init__(self, conn):
         self.conn = conn
 
+    def many(self, sql, rows):
+        """One statement run for each of `rows` (bulk INSERTs)."""
+        with self.conn.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
     def all(self, sql, params=None):
         with self.conn.cursor() as cursor:
             cursor.execute(sql, params)
@@ -89,11 +94,10 @@ def post_comment(client, board_id, headers, content="A comment"):
 def insert_users(db, count, prefix="bulk"):
     """count users by SQL (much faster than signing up); returns their ids, oldest first."""
     first = db.value("SELECT COALESCE(MAX(id), 0) FROM users")
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO users (name, email, password_hash) VALUES (%s, %s, %s)",
-            [(f"{prefix}{first}_{n}", f"{prefix}{first}_{n}@example.com", "x") for n in range(count)],
-        )
+    db.many(
+        "INSERT INTO users (name, email, password_hash) VALUES (%s, %s, %s)",
+        [(f"{prefix}{first}_{n}", f"{prefix}{first}_{n}@example.com", "x") for n in range(count)],
+    )
     return [row["id"] for row in db.all(
         "SELECT id FROM users WHERE id > %s ORDER BY id", (first,)
     )]
@@ -101,11 +105,10 @@ def insert_users(db, count, prefix="bulk"):
 
 def insert_boards(db, user_id, count):
     first = db.value("SELECT COALESCE(MAX(id), 0) FROM boards")
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO boards (user_id, title, content) VALUES (%s, %s, %s)",
-            [(user_id, f"board {n}", "") for n in range(count)],
-        )
+    db.many(
+        "INSERT INTO boards (user_id, title, content) VALUES (%s, %s, %s)",
+        [(user_id, f"board {n}", "") for n in range(count)],
+    )
     return [row["id"] for row in db.all(
         "SELECT id FROM boards WHERE id > %s ORDER BY id", (first,)
     )]
@@ -113,14 +116,18 @@ def insert_boards(db, user_id, count):
 
 def insert_comments(db, board_id, user_id, count):
     first = db.value("SELECT COALESCE(MAX(id), 0) FROM comments")
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO comments (board_id, user_id, content) VALUES (%s, %s, %s)",
-            [(board_id, user_id, f"comment {n}") for n in range(count)],
-        )
+    db.many(
+        "INSERT INTO comments (board_id, user_id, content) VALUES (%s, %s, %s)",
+        [(board_id, user_id, f"comment {n}") for n in range(count)],
+    )
     return [row["id"] for row in db.all(
         "SELECT id FROM comments WHERE id > %s ORDER BY id", (first,)
     )]
+
+
+def insert_follows(db, pairs):
+    """(follower id, followee id) pairs by SQL."""
+    db.many("INSERT INTO follows (follower_id, followee_id) VALUES (%s, %s)", pairs)
 
 
 def walk_pages(client, url, limit, headers=None):

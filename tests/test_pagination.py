@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.helpers import assert_pages, insert_boards, insert_comments, insert_users
+from tests.helpers import assert_pages, insert_boards, insert_comments, insert_follows, insert_users
 
 ROWS = 250
 LIMIT = 7
@@ -72,12 +72,7 @@ def test_walk_a_boards_comments_oldest_first(client, db, author_id):
 
 def test_walk_followers_and_following(client, db, author_id):
     fan_ids = insert_users(db, ROWS, "fan")
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO follows (follower_id, followee_id) VALUES (%s, %s)",
-            [(fan_id, author_id) for fan_id in fan_ids]
-            + [(author_id, fan_id) for fan_id in fan_ids],
-        )
+    insert_follows(db, [(fan, author_id) for fan in fan_ids] + [(author_id, fan) for fan in fan_ids])
     for which in ("followers", "following"):
         assert_pages(client, f"/users/{author_id}/{which}", LIMIT, fan_ids[::-1])
 

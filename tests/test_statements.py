@@ -9,7 +9,7 @@ ping would not be counted as a statement.
 """
 import pytest
 
-from tests.helpers import insert_boards, insert_comments, insert_users
+from tests.helpers import insert_boards, insert_comments, insert_follows, insert_users
 
 PAGE = 5
 
@@ -49,11 +49,7 @@ def crowded(db, world):
     insert_boards(db, bob, PAGE + 2)
     insert_boards(db, world.alice["id"], 1)
     insert_comments(db, world.board["id"], bob, PAGE + 2)
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO follows (follower_id, followee_id) VALUES (%s, %s)",
-            [(fan, bob) for fan in fans] + [(bob, fan) for fan in fans],
-        )
+    insert_follows(db, [(fan, bob) for fan in fans] + [(bob, fan) for fan in fans])
     return world
 
 
