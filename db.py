@@ -134,6 +134,12 @@ class Database(MySQL):
         """Close this thread's kept connection (tests, worker shutdown)."""
         self._drop_held()
 
+    def thread_connection(self):
+        """The connection this thread keeps for its next request, or None
+        (tests check with it that requests reuse one connection)."""
+        held = getattr(self._local, "held", None)
+        return None if held is None else held[0]
+
 
 def mark_connection_broken():
     """Called when a request's connection failed: it is not reused."""

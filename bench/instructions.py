@@ -30,12 +30,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import seed as seeding  # noqa: E402
-from bench.processes import Gunicorn, http_call  # noqa: E402
-from bench.run import app_env, deep_cursors, endpoints, login, say, seeded_database  # noqa: E402
+from bench.run import TARGETS, app_env, deep_cursors, endpoints, login, say, seeded_database  # noqa: E402
+from scripts.processes import Gunicorn, http_call  # noqa: E402
 
 WARMUP_REQUESTS = 20
 START_TIMEOUT_S = 300
-TARGETS = {"service": "wsgi:app", "reference": "bench.reference_app:application"}
 
 
 class CountedGunicorn(Gunicorn):
@@ -47,16 +46,21 @@ class CountedGunicorn(Gunicorn):
         valgrind = ("valgrind", "--tool=callgrind", "--trace-children=yes", "--instr-atstart=no",
                     f"--callgrind-out-file={self.out_dir}/callgrind.%p")
         env = {**env, "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "1", "GUNICORN_TIMEOUT": "600"}
-        super().__init__(name, TARGETS[name], env, self.out_dir, wrapper=valgrind)
-        self.wait_ready("/health", timeout=START_TIMEOUT_S)
+        super().__init__(TARGETS[name], env, name=name, log_path=self.out_dir / f"{name}.log",
+                         reuse_port=True, wrapper=valgrind)
+        self.conn = None
+
+    def start(self):
+        super().start()
+        self.wait_ready(timeout=START_TIMEOUT_S)
         self.worker = self.worker_pids()[0]
         self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=START_TIMEOUT_S)
+        return self
 
     def call(self, endpoint, headers):
-        status, body = http_call(self.port, endpoint.method, endpoint.path, headers, endpoint.body,
-                                 conn=self.conn)
-        if status != endpoint.expect:
-            raise RuntimeError(f"{self.name} {endpoint.path}: {status} {body[:300]!r}")
+        reply = http_call(self.port, endpoint.method, endpoint.path, endpoint.body, headers, conn=self.conn)
+        if reply.status != endpoint.expect:
+            raise RuntimeError(f"{self.name} {endpoint.path}: {reply.status} {reply.body[:300]!r}")
 
     def instructions_per_request(self, endpoint, headers, requests):
         for _ in range(WARMUP_REQUESTS):
@@ -100,7 +104,8 @@ class CountedGunicorn(Gunicorn):
         raise RuntimeError(f"no totals line in {dump}")
 
     def stop(self):
-        self.conn.close()
+        if self.conn is not None:
+            self.conn.close()
         super().stop()
 
 
@@ -131,6 +136,7 @@ def main(argv=None):
             say(f"starting {name} under callgrind")
             app = CountedGunicorn(name, env, out_dir)
             stack.callback(app.stop)
+            app.start()
             caller = {"user_id": dataset.user_id}
             if name == "service":
                 caller["token"] = login(app.port, dataset)

@@ -6,7 +6,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.processes import clients_per_process, http_call
+from bench.procfs import clients_per_process
+from scripts.processes import http_call
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_report.lua"
 STATUS_NAMES = ("Questions", "Connections", "Com_admin_commands")
@@ -125,10 +126,10 @@ def count_per_request(admin, port, endpoint, headers, requests):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         for _ in range(requests):
-            http_call(port, endpoint.method, endpoint.path, headers, endpoint.body, conn=conn)
+            http_call(port, endpoint.method, endpoint.path, endpoint.body, headers, conn=conn)
         before = admin.status()
         statuses = [
-            http_call(port, endpoint.method, endpoint.path, headers, endpoint.body, conn=conn)[0]
+            http_call(port, endpoint.method, endpoint.path, endpoint.body, headers, conn=conn).status
             for _ in range(requests)
         ]
         after = admin.status()

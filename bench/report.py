@@ -14,8 +14,8 @@ PROFILE_CHANGES = """\
 
 Three rounds of profiling (pyinstrument of page 1, py-spy of workers under
 wrk, instruction counts from `bench/instructions.py`) took the first full
-run's ratios from 0.26-0.47 to those above. In short; bench/README.md has
-each finding with its figure:
+run's ratios from 0.26-0.47 to those above. In short; docs/performance.md
+has each finding with its figure:
 
 - Pages: marshmallow's per-field dump became a dump plan per output schema
   (`RowSchema`), and orjson encodes responses (Flask's JSONProvider hook).
@@ -178,8 +178,9 @@ def markdown(results):
             f"{profile['requests']:,} requests. Without the profiler a request takes "
             f"{profile['plain_us_per_request']:.0f} µs through the test client; under it, "
             f"{profile['profiled_app_us_per_request']:.0f} µs inside `Flask.wsgi_app` "
-            f"(the split below is of that time). The whole call tree is in "
-            f"`profile_boards_page1.txt` next to this file.",
+            "(the split below is of that time). "
+            + (f"The whole call tree is in `{profile['tree_path']}`." if profile.get("tree_path")
+               else "`bench/run.py --profile-out PATH` writes the whole call tree."),
             "", "| part | µs/request | share |", "|---|---|---|",
         ]
         out += [f"| {p['part']} | {p['us']:.0f} | {p['share']:.0%} |" for p in profile["parts"]]

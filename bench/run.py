@@ -8,7 +8,8 @@
 4. Per endpoint: wrk at 4 connections for a fixed time, service and reference
    alternating (S R, then R S, ...); then SQL statements and new connections
    per request from SHOW GLOBAL STATUS deltas around sequential requests.
-5. Worker RSS from /proc, an in-process profile of GET /boards page 1.
+5. Worker RSS from /proc, an in-process profile of GET /boards page 1 (its
+   whole call tree only with --profile-out).
 6. One table on stdout and in bench/RESULTS.md (or --results).
 
 Everything it starts is stopped at the end (process groups, try/finally).
@@ -33,12 +34,14 @@ if str(ROOT) not in sys.path:
 from bench import report  # noqa: E402
 from bench import seed as seeding  # noqa: E402
 from bench.load import Admin, combine_rounds, count_per_request, paired_ratio, run_wrk  # noqa: E402
-from bench.processes import Gunicorn, http_call, rss_mb  # noqa: E402
+from bench.procfs import rss_mb  # noqa: E402
 from bench.profile_page import profile_page_one  # noqa: E402
 from scripts import dbserver  # noqa: E402
+from scripts.processes import Gunicorn, http_call  # noqa: E402
 
 BENCH_DIR = ROOT / "bench"
 SECRET_KEY = "bench-secret-key-that-is-long-enough-for-hs256"
+TARGETS = {"service": "wsgi:app", "reference": "bench.reference_app:application"}
 PAGE_SIZE = 20
 DEEP_PAGE = 1000
 
@@ -113,11 +116,11 @@ def deep_cursors(admin, dataset):
 
 
 def login(port, dataset):
-    status, data = http_call(port, "POST", "/auth/login",
-                             body={"email": dataset.email, "password": dataset.password})
-    if status != 200:
-        raise RuntimeError(f"bench login failed: {status} {data[:200]!r}")
-    return json.loads(data)["access_token"]
+    reply = http_call(port, "POST", "/auth/login",
+                      body={"email": dataset.email, "password": dataset.password})
+    if reply.status != 200:
+        raise RuntimeError(f"bench login failed: {reply.status} {reply.body[:200]!r}")
+    return reply.json()["access_token"]
 
 
 # Main
@@ -137,6 +140,8 @@ def parse_args(argv):
     parser.add_argument("--profile-requests", type=int, default=2000, help="0: no profile")
     parser.add_argument("--profile-seconds", type=int, default=15,
                         help="time limit of each profile phase (plain, profiled)")
+    parser.add_argument("--profile-out", default=None, metavar="PATH",
+                        help="also write the profile's whole call tree and self times here")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
                         help="mysql://user:pass@host:port of a server to use (default: a private "
                              "mariadbd/mysqld started for the run; env DATABASE_URL)")
@@ -219,14 +224,14 @@ def main(argv=None):
         cursors = deep_cursors(admin, dataset)
 
         env = app_env(server, dataset, args.threads)
-        apps = {
-            "service": Gunicorn("service", "wsgi:app", env, log_dir),
-            "reference": Gunicorn("reference", "bench.reference_app:application", env, log_dir),
-        }
+        apps = {name: Gunicorn(target, env, name=name, log_path=Path(log_dir) / f"{name}.log",
+                               reuse_port=True)
+                for name, target in TARGETS.items()}
         for app in apps.values():
             stack.callback(app.stop)
-        apps["service"].wait_ready("/health")
-        apps["reference"].wait_ready("/health")
+            app.start()
+        for app in apps.values():
+            app.wait_ready()
         caller = {"token": login(apps["service"].port, dataset), "user_id": dataset.user_id}
         say(f"service on :{apps['service'].port}, reference on :{apps['reference'].port}")
 
@@ -236,11 +241,10 @@ def main(argv=None):
             todo = [endpoint for endpoint in todo if any(text in endpoint.name for text in args.only)]
         for name, app in apps.items():
             for endpoint in todo:
-                status, body = http_call(app.port, "GET", endpoint.path,
-                                         endpoint.headers(name, caller)) if endpoint.method == "GET" \
-                    else (endpoint.expect, b"")
-                if status != endpoint.expect:
-                    raise RuntimeError(f"{name} {endpoint.path}: {status} {body[:300]!r}")
+                if endpoint.method == "GET":
+                    reply = http_call(app.port, "GET", endpoint.path, headers=endpoint.headers(name, caller))
+                    if reply.status != endpoint.expect:
+                        raise RuntimeError(f"{name} {endpoint.path}: {reply.status} {reply.body[:300]!r}")
             if args.warmup:
                 run_wrk(app.port, todo[0], {}, args.warmup, args.connections)
 
@@ -310,11 +314,14 @@ def main(argv=None):
         results["checks"] = report.checks(results)
         results["elapsed_s"] = round(time.monotonic() - started, 1)
 
+    profile = results.get("profile")
+    if profile:
+        tree = profile.pop("tree")
+        if args.profile_out:
+            Path(args.profile_out).write_text(tree, encoding="utf-8")
+            profile["tree_path"] = args.profile_out
     report.print_table(results)
     Path(args.results).write_text(report.markdown(results), encoding="utf-8")
-    if results.get("profile"):
-        profile_path = Path(args.results).with_name("profile_boards_page1.txt")
-        profile_path.write_text(results["profile"].pop("tree"), encoding="utf-8")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     say(f"done in {results['elapsed_s']} s; wrote {args.results}")

@@ -9,14 +9,15 @@ saying what to install.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import MySQLdb
+
+from scripts.processes import free_port
 
 INSTALL_HINT = (
     "No MySQL-compatible server found: set DATABASE_URL=mysql://user:pass@host:port, "
@@ -34,6 +35,7 @@ class Server:
     password: str = ""
     origin: str = ""
     stop: callable = field(default=lambda: None, repr=False)
+    temp_dir: str = ""  # a private server's files, removed by stop()
 
     def connect(self, **kwargs):
         return MySQLdb.connect(
@@ -59,6 +61,11 @@ class Server:
             "MYSQL_PASSWORD": self.password,
             "MYSQL_DB": database,
         }
+
+    def url(self):
+        """The server as a URL that from_url reads back."""
+        user, password = quote(self.user, safe=""), quote(self.password, safe="")
+        return f"mysql://{user}:{password}@{self.host}:{self.port}"
 
     def environment(self):
         return {
@@ -100,7 +107,7 @@ def find_or_start(env_vars=("DATABASE_URL",)):
     local = Server("127.0.0.1", 3306, origin="local server on 127.0.0.1:3306")
     if answers(local):
         return local
-    container = _start_testcontainer()
+    container = start_testcontainer()
     if container is not None:
         return container
     binary = find_server_binary()
@@ -109,7 +116,7 @@ def find_or_start(env_vars=("DATABASE_URL",)):
     raise SystemExit(INSTALL_HINT)
 
 
-def _start_testcontainer():
+def start_testcontainer():
     try:
         import docker
         from testcontainers.mysql import MySqlContainer
@@ -141,12 +148,6 @@ def find_server_binary():
     return None
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PrivateServer:
     """A mariadbd/mysqld of our own on a free loopback port, its data in a
     temporary directory. It can be killed and started again on the same data
@@ -160,7 +161,7 @@ class PrivateServer:
         self.process = None
         self.log_path = os.path.join(self.root, "server.log")
         self.server = Server("127.0.0.1", self.port, origin=f"private {os.path.basename(binary)}",
-                             stop=self.stop)
+                             stop=self.stop, temp_dir=self.root)
         try:
             self._initialize()
         except BaseException:

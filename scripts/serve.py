@@ -2,6 +2,7 @@
 migrations, then serve the app under gunicorn on http://127.0.0.1:5000."""
 import os
 import secrets
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.dbserver import find_or_start  # noqa: E402
+from scripts.processes import Gunicorn  # noqa: E402
+
+
+def stop_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def main():
@@ -26,18 +32,17 @@ def main():
         print("SECRET_KEY is not set: using a random one for this run; "
               "tokens and cursors end with it.", flush=True)
     flask = [sys.executable, "-m", "flask", "--app", "app"]
+    gunicorn = Gunicorn("wsgi:app", env, bind=env.get("BIND", "127.0.0.1:5000"))
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     try:
         subprocess.run([*flask, "init-db"], cwd=ROOT, env=env, check=True)
         subprocess.run([*flask, "migrate"], cwd=ROOT, env=env, check=True)
-        bind = env.get("BIND", "127.0.0.1:5000")
-        print(f"Serving on http://{bind} (Swagger UI: /swagger-ui)", flush=True)
-        subprocess.run(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", bind, "wsgi:app"],
-            cwd=ROOT, env=env, check=False,
-        )
+        print(f"Serving on http://{gunicorn.bind} (Swagger UI: /swagger-ui)", flush=True)
+        gunicorn.start().process.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        gunicorn.stop()
         if server is not None:
             server.stop()
 

@@ -1,13 +1,10 @@
 """Helpers for the browser tests: Debian's Chromium driven by Playwright,
-and the real app served on a loopback port from a background thread."""
-import contextlib
+kept off the network."""
 import ipaddress
 import os
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -33,34 +30,6 @@ def launch_chromium(playwright):
     except Exception as error:  # Playwright raises its own Error with a long log
         first_line = str(error).strip().splitlines()[0]
         pytest.fail(f"Chromium at {CHROMIUM} did not start ({first_line}); {INSTALL_HINT}.", pytrace=False)
-
-
-def close_db_connection_after_each_request(app):
-    """WSGI wrapper: the threaded server runs each request on a new thread,
-    so the connection that thread kept is closed as the request ends."""
-    database = app.extensions["boards_db"]
-
-    def wsgi(environ, start_response):
-        try:
-            return app(environ, start_response)
-        finally:
-            database.close_thread_connection()
-
-    return wsgi
-
-
-@contextlib.contextmanager
-def serve_in_thread(app):
-    """Serves the app on a free loopback port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, close_db_connection_after_each_request(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def is_loopback(url):

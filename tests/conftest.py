@@ -6,18 +6,10 @@ import uuid
 import MySQLdb
 import pytest
 
-from app import create_app
 from scripts.dbserver import find_or_start
-
-EMPTY_TABLES_CHILDREN_FIRST = (
-    "DELETE FROM follows",
-    "DELETE FROM comments",
-    "DELETE FROM boards",
-    "DELETE FROM users",
+from tests.helpers import (
+    EMPTY_TABLES_CHILDREN_FIRST, PASSWORD, Rows, World, make_app, post_board, post_comment,
 )
-TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
-FAST_TEST_HASH = "scrypt:1024:8:1"
-PASSWORD = "correct horse 9"
 
 
 @pytest.fixture(scope="session")
@@ -37,19 +29,6 @@ def database_name(db_server):
     db_server.drop_database(name)
 
 
-def make_app(db_server, database_name, **overrides):
-    config = {
-        **db_server.app_config(database_name),
-        "SECRET_KEY": TEST_SECRET,
-        "TESTING": True,
-        "PASSWORD_HASH_METHOD": FAST_TEST_HASH,
-        # Many tests fail logins on purpose; tests/test_rate_limit.py turns it on.
-        "RATELIMIT_ENABLED": False,
-        **overrides,
-    }
-    return create_app(config)
-
-
 @pytest.fixture(scope="session")
 def app(db_server, database_name):
     app = make_app(db_server, database_name)
@@ -64,29 +43,6 @@ def admin_conn(db_server, database_name, app):
     conn = db_server.connect(database=database_name, cursorclass=MySQLdb.cursors.DictCursor)
     yield conn
     conn.close()
-
-
-class Rows:
-    """Raw SQL against the test database, outside any request."""
-
-    def __init__(self, conn):
-        self.conn = conn
-
-    def all(self, sql, params=None):
-        with self.conn.cursor() as cursor:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
-
-    def one(self, sql, params=None):
-        rows = self.all(sql, params)
-        return rows[0] if rows else None
-
-    def value(self, sql, params=None):
-        row = self.one(sql, params)
-        return next(iter(row.values())) if row else None
-
-    def status(self, name):
-        return int(self.one("SHOW GLOBAL STATUS LIKE %s", (name,))["Value"])
 
 
 @pytest.fixture
@@ -126,20 +82,12 @@ def signup(client):
     return make
 
 
-def walk_pages(client, url, limit):
-    """Every item of a paged list, following next_cursor; checks the Link header."""
-    items, cursor, pages = [], None, 0
-    while True:
-        separator = "&" if "?" in url else "?"
-        query = f"{url}{separator}limit={limit}" + (f"&cursor={cursor}" if cursor else "")
-        response = client.get(query)
-        assert response.status_code == 200, response.json
-        body = response.json
-        assert len(body["items"]) <= limit
-        items.extend(body["items"])
-        pages += 1
-        cursor = body["next_cursor"]
-        if cursor is None:
-            assert "Link" not in response.headers
-            return items, pages
-        assert 'rel="next"' in response.headers["Link"]
+@pytest.fixture
+def world(client, signup):
+    """alice and bob; alice owns a board, has commented on it, follows bob."""
+    alice, alice_headers = signup()
+    bob, bob_headers = signup()
+    board = post_board(client, alice_headers, "t", "c").json
+    comment = post_comment(client, board["id"], alice_headers, "c").json
+    assert client.put(f"/users/{bob['id']}/follow", headers=alice_headers).status_code == 204
+    return World(alice, alice_headers, bob, bob_headers, board, comment)

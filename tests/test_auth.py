@@ -12,7 +12,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token, decode
 
 import auth
 from app import create_app
-from tests.conftest import PASSWORD, TEST_SECRET, make_app
+from tests.helpers import PASSWORD, TEST_SECRET, make_app
 
 OTHER_PASSWORD = "another secret 42"
 
@@ -163,46 +163,23 @@ def test_default_hash_method_is_full_strength_scrypt(db_server, database_name):
     assert int(method.split(":")[1]) >= 2**15
 
 
-# Protected endpoints: a world in which alice owns everything
-
-
-@pytest.fixture
-def world(client, signup):
-    alice, alice_headers = signup()
-    bob, bob_headers = signup()
-    board = client.post("/boards", json={"title": "t", "content": "c"}, headers=alice_headers).json
-    comment = client.post(
-        f"/boards/{board['id']}/comments", json={"content": "x"}, headers=alice_headers
-    ).json
-    assert client.put(f"/users/{bob['id']}/follow", headers=alice_headers).status_code == 204
-    return {
-        "alice": alice, "alice_headers": alice_headers,
-        "bob": bob, "bob_headers": bob_headers,
-        "board": board, "comment": comment,
-    }
-
-
-# (method, OpenAPI path) -> (url(world), json body, owner's status, another user's status).
-# Another user's status is None where the operation is not owner-scoped.
+# Protected endpoints, in conftest's world (alice owns everything).
+# (method, OpenAPI path) -> (URL for world.url, json body, owner's status, another user's status);
+# another user's status is None where the operation is not owner-scoped.
 PROTECTED = {
-    ("GET", "/me"): (lambda w: "/me", None, 200, None),
-    ("PUT", "/users/{user_id}"): (
-        lambda w: f"/users/{w['alice']['id']}", {"name": "n2", "email": "n2@example.com"}, 200, 403),
-    ("PATCH", "/users/{user_id}"): (lambda w: f"/users/{w['alice']['id']}", {"name": "n3"}, 200, 403),
-    ("DELETE", "/users/{user_id}"): (lambda w: f"/users/{w['alice']['id']}", None, 204, 403),
-    ("PUT", "/users/{user_id}/follow"): (lambda w: f"/users/{w['bob']['id']}/follow", None, 204, None),
-    ("DELETE", "/users/{user_id}/follow"): (
-        lambda w: f"/users/{w['bob']['id']}/follow", None, 204, None),
-    ("POST", "/boards"): (lambda w: "/boards", {"title": "new"}, 201, None),
-    ("PUT", "/boards/{board_id}"): (
-        lambda w: f"/boards/{w['board']['id']}", {"title": "t2", "content": "c2"}, 200, 403),
-    ("PATCH", "/boards/{board_id}"): (lambda w: f"/boards/{w['board']['id']}", {"title": "t3"}, 200, 403),
-    ("DELETE", "/boards/{board_id}"): (lambda w: f"/boards/{w['board']['id']}", None, 204, 403),
-    ("GET", "/feed"): (lambda w: "/feed", None, 200, None),
-    ("POST", "/boards/{board_id}/comments"): (
-        lambda w: f"/boards/{w['board']['id']}/comments", {"content": "c"}, 201, None),
-    ("DELETE", "/comments/{comment_id}"): (
-        lambda w: f"/comments/{w['comment']['id']}", None, 204, 403),
+    ("GET", "/me"): ("/me", None, 200, None),
+    ("PUT", "/users/{user_id}"): ("/users/{alice}", {"name": "n2", "email": "n2@example.com"}, 200, 403),
+    ("PATCH", "/users/{user_id}"): ("/users/{alice}", {"name": "n3"}, 200, 403),
+    ("DELETE", "/users/{user_id}"): ("/users/{alice}", None, 204, 403),
+    ("PUT", "/users/{user_id}/follow"): ("/users/{bob}/follow", None, 204, None),
+    ("DELETE", "/users/{user_id}/follow"): ("/users/{bob}/follow", None, 204, None),
+    ("POST", "/boards"): ("/boards", {"title": "new"}, 201, None),
+    ("PUT", "/boards/{board_id}"): ("/boards/{board}", {"title": "t2", "content": "c2"}, 200, 403),
+    ("PATCH", "/boards/{board_id}"): ("/boards/{board}", {"title": "t3"}, 200, 403),
+    ("DELETE", "/boards/{board_id}"): ("/boards/{board}", None, 204, 403),
+    ("GET", "/feed"): ("/feed", None, 200, None),
+    ("POST", "/boards/{board_id}/comments"): ("/boards/{board}/comments", {"content": "c"}, 201, None),
+    ("DELETE", "/comments/{comment_id}"): ("/comments/{comment}", None, 204, 403),
 }
 OWNER_SCOPED = [key for key, case in PROTECTED.items() if case[3] is not None]
 
@@ -210,7 +187,7 @@ OWNER_SCOPED = [key for key, case in PROTECTED.items() if case[3] is not None]
 def call(client, key, world, headers):
     method, _path = key
     url, body, _, _ = PROTECTED[key]
-    return client.open(url(world), method=method, json=body, headers=headers)
+    return client.open(world.url(url), method=method, json=body, headers=headers)
 
 
 def secured_operations(spec):
@@ -246,8 +223,8 @@ def test_openapi_documents_401_and_403_where_they_happen(client, db):
 def test_unsecured_operations_answer_without_a_token(client, world):
     """Everything OpenAPI does not mark secured really is public."""
     spec = client.get("/openapi.json").json
-    ids = {"user_id": world["alice"]["id"], "board_id": world["board"]["id"],
-           "comment_id": world["comment"]["id"]}
+    ids = {"user_id": world.alice["id"], "board_id": world.board["id"],
+           "comment_id": world.comment["id"]}
     for path, operations in spec["paths"].items():
         if "get" in operations and not operations["get"].get("security"):
             response = client.get(path.format(**ids))
@@ -256,7 +233,7 @@ def test_unsecured_operations_answer_without_a_token(client, world):
 
 def expired_token(app, world):
     with app.app_context():
-        return create_access_token(str(world["alice"]["id"]), expires_delta=timedelta(seconds=-1))
+        return create_access_token(str(world.alice["id"]), expires_delta=timedelta(seconds=-1))
 
 
 def token_of_missing_user(app, world):
@@ -270,7 +247,7 @@ def token_with_non_numeric_subject(app, world):
 
 
 def good_token(world):
-    return world["alice_headers"]["Authorization"].split(" ", 1)[1]
+    return world.alice_headers["Authorization"].split(" ", 1)[1]
 
 
 BAD_AUTHORIZATION = {
@@ -307,7 +284,7 @@ def test_expired_token_says_so(app, client, world):
 @pytest.mark.parametrize("key", OWNER_SCOPED, ids=" ".join)
 def test_another_users_token_is_403(client, db, world, key):
     before = snapshot(db)
-    response = call(client, key, world, world["bob_headers"])
+    response = call(client, key, world, world.bob_headers)
     assert response.status_code == PROTECTED[key][3] == 403
     assert response.json["code"] == 403
     assert snapshot(db) == before
@@ -315,12 +292,12 @@ def test_another_users_token_is_403(client, db, world, key):
 
 @pytest.mark.parametrize("key", PROTECTED, ids=" ".join)
 def test_owners_token_succeeds(client, world, key):
-    response = call(client, key, world, world["alice_headers"])
+    response = call(client, key, world, world.alice_headers)
     assert response.status_code == PROTECTED[key][2], response.get_data(as_text=True)
 
 
 def test_token_still_works_after_password_change_but_old_password_does_not(client, world):
-    alice, headers = world["alice"], world["alice_headers"]
+    alice, headers = world.alice, world.alice_headers
     changed = client.patch(f"/users/{alice['id']}", json={"password": OTHER_PASSWORD}, headers=headers)
     assert changed.status_code == 200
     assert login(client, alice["email"], PASSWORD).status_code == 401
@@ -329,13 +306,13 @@ def test_token_still_works_after_password_change_but_old_password_does_not(clien
 
 def test_token_decodes_only_with_the_apps_key(app, world):
     with app.app_context():
-        assert decode_token(good_token(world))["sub"] == str(world["alice"]["id"])
+        assert decode_token(good_token(world))["sub"] == str(world.alice["id"])
 
 
 def test_a_token_that_was_accepted_is_refused_once_it_expires(client, world, monkeypatch):
     """A token is checked in full once per process and its claims kept; its
     expiry must still be checked on every later request."""
-    headers = world["alice_headers"]
+    headers = world.alice_headers
     assert client.get("/me", headers=headers).status_code == 200
     expires = jwt.decode(good_token(world), options={"verify_signature": False})["exp"]
     monkeypatch.setattr(auth, "now_seconds", lambda: expires - 1)
@@ -349,7 +326,7 @@ def test_a_token_that_was_accepted_is_refused_once_it_expires(client, world, mon
 def test_a_token_accepted_by_one_app_is_refused_by_an_app_with_another_key(
     app, client, world, db_server, database_name
 ):
-    headers = world["alice_headers"]
+    headers = world.alice_headers
     assert client.get("/me", headers=headers).status_code == 200
     other = make_app(db_server, database_name, SECRET_KEY="another-secret-key-long-enough-for-hs256")
     assert_401(other.test_client().get("/me", headers=headers))
@@ -410,7 +387,7 @@ def signed(app, claims, key=TEST_SECRET, algorithm="HS256"):
 
 def equivalence_cases(app, world):
     """Tokens as the service issues them, and every way one can be wrong."""
-    alice = str(world["alice"]["id"])
+    alice = str(world.alice["id"])
     now = int(time.time())
     with app.app_context():
         issued = {

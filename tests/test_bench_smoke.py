@@ -9,20 +9,14 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
 from bench.load import is_even, paired_ratio
-from bench.processes import clients_per_process
+from bench.procfs import clients_per_process
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = 9  # 7 GETs (two of them deep pages) and 2 POSTs
-
-
-def server_url(server):
-    user, password = quote(server.user, safe=""), quote(server.password, safe="")
-    return f"mysql://{user}:{password}@{server.host}:{server.port}"
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +26,8 @@ def bench_run(db_server, tmp_path_factory):
         sys.executable, str(ROOT / "bench" / "run.py"), "--tiny",
         "--seconds", "1", "--rounds", "1", "--warmup", "0",
         "--count-requests", "5", "--profile-requests", "20",
-        "--database-url", server_url(db_server),
+        "--profile-out", str(out / "profile_boards_page1.txt"),
+        "--database-url", db_server.url(),
         "--results", str(out / "RESULTS.md"), "--json", str(out / "results.json"),
     ]
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -1,13 +1,9 @@
 """Boards: every row of the contract's Boards table, ETags and If-Match."""
+from typing import NamedTuple
+
 import pytest
 
-from conftest import walk_pages
-
-
-def post_board(client, headers, title="A title", content="Some content"):
-    response = client.post("/boards", json={"title": title, "content": content}, headers=headers)
-    assert response.status_code == 201, response.json
-    return response
+from tests.helpers import assert_empty_page, assert_pages, post_board, post_comment
 
 
 def board_row(db, board_id):
@@ -133,27 +129,23 @@ def test_list_boards_newest_first_with_author_and_comment_count(client, signup):
 
 
 def test_list_boards_of_an_empty_table(client, db):
-    response = client.get("/boards")
-    assert response.status_code == 200
-    assert response.json == {"items": [], "next_cursor": None}
+    assert_empty_page(client, "/boards")
 
 
-def test_list_boards_filtered_by_author(client, signup):
+@pytest.mark.parametrize("url", ["/boards?author_id={id}", "/users/{id}/boards"])
+def test_one_authors_boards_page_newest_first(client, signup, url):
     alice, alice_headers = signup()
     _, bob_headers = signup()
-    mine = [post_board(client, alice_headers, f"a{i}").json["id"] for i in range(3)]
-    post_board(client, bob_headers, "b")
-    items, _ = walk_pages(client, f"/boards?author_id={alice['id']}", 2)
-    assert [b["id"] for b in items] == mine[::-1]
+    mine = [post_board(client, alice_headers, f"a{i}").json["id"] for i in range(5)]
+    post_board(client, bob_headers, "not alice's")
+    items = assert_pages(client, url.format(id=alice["id"]), 2, mine[::-1])
     assert {b["author"]["id"] for b in items} == {alice["id"]}
 
 
 def test_list_boards_of_an_unknown_author_is_an_empty_page(client, signup):
     _, headers = signup()
     post_board(client, headers)
-    response = client.get("/boards?author_id=999999999")
-    assert response.status_code == 200
-    assert response.json == {"items": [], "next_cursor": None}
+    assert_empty_page(client, "/boards?author_id=999999999")
 
 
 @pytest.mark.parametrize("author_id", ["abc", "0", "-1", "1.5", "", "99999999999999999999"])
@@ -228,18 +220,23 @@ def test_put_replaces_title_and_content(client, signup, db):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    "method, body, field",
     [
-        pytest.param({"title": "only title"}, "content", id="missing-content"),
-        pytest.param({"content": "only content"}, "title", id="missing-title"),
-        pytest.param({"title": "", "content": "c"}, "title", id="empty-title"),
-        pytest.param({"title": "t", "content": "c", "x": 1}, "x", id="unknown-field"),
+        pytest.param("put", {"title": "only title"}, "content", id="put-missing-content"),
+        pytest.param("put", {"content": "only content"}, "title", id="put-missing-title"),
+        pytest.param("put", {"title": "", "content": "c"}, "title", id="put-empty-title"),
+        pytest.param("put", {"title": "t", "content": "c", "x": 1}, "x", id="put-unknown-field"),
+        pytest.param("patch", {"title": ""}, "title", id="patch-empty-title"),
+        pytest.param("patch", {"content": "x" * 20001}, "content", id="patch-long-content"),
+        pytest.param("patch", {"title": 1}, "title", id="patch-title-number"),
+        pytest.param("patch", {"author_id": 1}, "author_id", id="patch-unknown-field"),
     ],
 )
-def test_put_needs_both_fields(client, signup, db, body, field):
+def test_a_bad_put_or_patch_is_422_and_changes_nothing(client, signup, db, method, body, field):
+    """PUT needs both fields; PATCH any of them; both refuse unknown fields."""
     _, headers = signup()
     board = post_board(client, headers, "old", "old content").json
-    response = client.put(f"/boards/{board['id']}", json=body, headers=headers)
+    response = getattr(client, method)(f"/boards/{board['id']}", json=body, headers=headers)
     assert response.status_code == 422
     assert field in response.json["errors"]["json"]
     assert board_row(db, board["id"])["title"] == "old"
@@ -258,24 +255,6 @@ def test_patch_changes_only_the_given_fields(client, signup, db, changes):
     assert {k: response.json[k] for k in ("title", "content")} == expected
     stored = board_row(db, board["id"])
     assert {k: stored[k] for k in ("title", "content")} == expected
-
-
-@pytest.mark.parametrize(
-    "body, field",
-    [
-        pytest.param({"title": ""}, "title", id="empty-title"),
-        pytest.param({"content": "x" * 20001}, "content", id="long-content"),
-        pytest.param({"title": 1}, "title", id="title-number"),
-        pytest.param({"author_id": 1}, "author_id", id="unknown-field"),
-    ],
-)
-def test_patch_with_a_bad_field_is_422(client, signup, db, body, field):
-    _, headers = signup()
-    board = post_board(client, headers, "old", "old content").json
-    response = client.patch(f"/boards/{board['id']}", json=body, headers=headers)
-    assert response.status_code == 422
-    assert field in response.json["errors"]["json"]
-    assert board_row(db, board["id"])["title"] == "old"
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
@@ -307,71 +286,65 @@ def test_changing_a_board_without_a_token_is_401(client, signup, db, method):
     assert board_row(db, board["id"])["title"] == "mine"
 
 
-@pytest.mark.parametrize("method", ["put", "patch"])
-def test_stale_if_match_is_412_and_changes_nothing(client, signup, db, method):
+class OwnBoard(NamedTuple):
+    id: int
+    url: str
+    etag: str
+    headers: dict  # its owner's
+
+
+@pytest.fixture
+def v1_board(client, signup):
+    """A new user's board, title "v1", content "c1", and its ETag."""
     _, headers = signup()
-    board = post_board(client, headers, "v1", "c1").json
-    url = f"/boards/{board['id']}"
-    stale = client.get(url).headers["ETag"]
-    assert client.patch(url, json={"title": "v2"}, headers=headers).status_code == 200
-    before = board_row(db, board["id"])
-    response = getattr(client, method)(
-        url, json={"title": "v3", "content": "c3"}, headers={**headers, "If-Match": stale}
-    )
+    board_id = post_board(client, headers, "v1", "c1").json["id"]
+    url = f"/boards/{board_id}"
+    return OwnBoard(board_id, url, client.get(url).headers["ETag"], headers)
+
+
+def if_match(client, method, board, etag, body):
+    """The owner's PUT or PATCH of `board` with `If-Match: etag`."""
+    return getattr(client, method)(board.url, json=body, headers={**board.headers, "If-Match": etag})
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_stale_if_match_is_412_and_changes_nothing(client, db, v1_board, method):
+    assert client.patch(v1_board.url, json={"title": "v2"}, headers=v1_board.headers).status_code == 200
+    before = board_row(db, v1_board.id)
+    response = if_match(client, method, v1_board, v1_board.etag, {"title": "v3", "content": "c3"})
     assert response.status_code == 412
     assert response.json["code"] == 412
-    assert board_row(db, board["id"]) == before
+    assert board_row(db, v1_board.id) == before
     assert before["title"] == "v2"
 
 
-def test_stale_if_match_after_a_new_comment_is_412(client, signup, db):
-    _, headers = signup()
-    board = post_board(client, headers, "v1", "c1").json
-    url = f"/boards/{board['id']}"
-    etag = client.get(url).headers["ETag"]
-    client.post(f"{url}/comments", json={"content": "news"}, headers=headers)
-    response = client.patch(url, json={"title": "v2"}, headers={**headers, "If-Match": etag})
+def test_stale_if_match_after_a_new_comment_is_412(client, db, v1_board):
+    post_comment(client, v1_board.id, v1_board.headers, "news")
+    response = if_match(client, "patch", v1_board, v1_board.etag, {"title": "v2"})
     assert response.status_code == 412
-    assert board_row(db, board["id"])["title"] == "v1"
+    assert board_row(db, v1_board.id)["title"] == "v1"
 
 
 @pytest.mark.parametrize("method", ["put", "patch"])
-def test_current_if_match_is_200_with_a_new_etag(client, signup, db, method):
-    _, headers = signup()
-    board = post_board(client, headers, "v1", "c1").json
-    url = f"/boards/{board['id']}"
-    etag = client.get(url).headers["ETag"]
-    response = getattr(client, method)(
-        url, json={"title": "v2", "content": "c2"}, headers={**headers, "If-Match": etag}
-    )
+def test_current_if_match_is_200_with_a_new_etag(client, db, v1_board, method):
+    response = if_match(client, method, v1_board, v1_board.etag, {"title": "v2", "content": "c2"})
     assert response.status_code == 200
     new_etag = response.headers["ETag"]
-    assert new_etag != etag
-    assert client.get(url).headers["ETag"] == new_etag
-    assert board_row(db, board["id"])["title"] == "v2"
-    again = client.patch(url, json={"title": "v3"}, headers={**headers, "If-Match": new_etag})
-    assert again.status_code == 200
+    assert new_etag != v1_board.etag
+    assert client.get(v1_board.url).headers["ETag"] == new_etag
+    assert board_row(db, v1_board.id)["title"] == "v2"
+    assert if_match(client, "patch", v1_board, new_etag, {"title": "v3"}).status_code == 200
 
 
-def test_if_match_star_is_200(client, signup, db):
-    _, headers = signup()
-    board = post_board(client, headers, "v1", "c1").json
-    response = client.patch(
-        f"/boards/{board['id']}", json={"title": "v2"}, headers={**headers, "If-Match": "*"}
-    )
-    assert response.status_code == 200
-    assert board_row(db, board["id"])["title"] == "v2"
+def test_if_match_star_is_200(client, db, v1_board):
+    assert if_match(client, "patch", v1_board, "*", {"title": "v2"}).status_code == 200
+    assert board_row(db, v1_board.id)["title"] == "v2"
 
 
 @pytest.mark.parametrize("etag", ['"garbage"', "garbage", '"1-"', '"-1"', 'W/"x"', '"9999-0"'])
-def test_garbage_if_match_is_412(client, signup, db, etag):
-    _, headers = signup()
-    board = post_board(client, headers, "v1", "c1").json
-    response = client.patch(
-        f"/boards/{board['id']}", json={"title": "v2"}, headers={**headers, "If-Match": etag}
-    )
-    assert response.status_code == 412
-    assert board_row(db, board["id"])["title"] == "v1"
+def test_garbage_if_match_is_412(client, db, v1_board, etag):
+    assert if_match(client, "patch", v1_board, etag, {"title": "v2"}).status_code == 412
+    assert board_row(db, v1_board.id)["title"] == "v1"
 
 
 def test_if_match_on_another_users_board_is_403_not_412(client, signup):
@@ -408,26 +381,9 @@ def test_delete_board_removes_it_and_its_comments(client, signup, db):
 # GET /users/{id}/boards
 
 
-def test_user_boards_pages_newest_first(client, signup):
-    alice, alice_headers = signup()
-    _, bob_headers = signup()
-    mine = [post_board(client, alice_headers, f"a{i}").json["id"] for i in range(5)]
-    post_board(client, bob_headers, "not alice's")
-    first = client.get(f"/users/{alice['id']}/boards?limit=2")
-    assert first.status_code == 200
-    assert [b["id"] for b in first.json["items"]] == mine[::-1][:2]
-    assert first.json["next_cursor"]
-    items, pages = walk_pages(client, f"/users/{alice['id']}/boards", 2)
-    assert [b["id"] for b in items] == mine[::-1]
-    assert pages == 3
-    assert all(b["author"]["id"] == alice["id"] for b in items)
-
-
 def test_user_boards_of_a_user_without_boards_is_an_empty_page(client, signup):
     user, _ = signup()
-    response = client.get(f"/users/{user['id']}/boards")
-    assert response.status_code == 200
-    assert response.json == {"items": [], "next_cursor": None}
+    assert_empty_page(client, f"/users/{user['id']}/boards")
 
 
 @pytest.mark.parametrize("user_id", ["999999999", "0", "abc"])

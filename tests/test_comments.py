@@ -1,19 +1,7 @@
 """Comments: every row of the contract's Comments table, and comment_count."""
 import pytest
 
-from conftest import walk_pages
-
-
-def new_board(client, headers, title="A board"):
-    response = client.post("/boards", json={"title": title, "content": "c"}, headers=headers)
-    assert response.status_code == 201, response.json
-    return response.json
-
-
-def comment_on(client, board_id, headers, content="A comment"):
-    response = client.post(f"/boards/{board_id}/comments", json={"content": content}, headers=headers)
-    assert response.status_code == 201, response.json
-    return response.json
+from tests.helpers import assert_empty_page, assert_pages, post_board, post_comment, walk_pages
 
 
 # POST /boards/{id}/comments
@@ -22,7 +10,7 @@ def comment_on(client, board_id, headers, content="A comment"):
 def test_post_comment(client, signup, db):
     _, board_headers = signup()
     commenter, headers = signup("댓글러 🐣")
-    board = new_board(client, board_headers)
+    board = post_board(client, board_headers).json
     response = client.post(
         f"/boards/{board['id']}/comments", json={"content": "좋은 글 👍"}, headers=headers
     )
@@ -50,7 +38,7 @@ def test_post_comment_on_an_unknown_board_is_404(client, signup, db):
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}])
 def test_post_comment_without_a_valid_token_is_401(client, signup, db, headers):
     _, board_headers = signup()
-    board = new_board(client, board_headers)
+    board = post_board(client, board_headers).json
     response = client.post(f"/boards/{board['id']}/comments", json={"content": "x"}, headers=headers)
     assert response.status_code == 401
     assert db.value("SELECT COUNT(*) FROM comments") == 0
@@ -69,7 +57,7 @@ def test_post_comment_without_a_valid_token_is_401(client, signup, db, headers):
 )
 def test_post_bad_comment_is_422(client, signup, db, body):
     _, headers = signup()
-    board = new_board(client, headers)
+    board = post_board(client, headers).json
     response = client.post(f"/boards/{board['id']}/comments", json=body, headers=headers)
     assert response.status_code == 422
     assert "content" in response.json["errors"]["json"]
@@ -78,7 +66,7 @@ def test_post_bad_comment_is_422(client, signup, db, body):
 
 def test_post_comment_with_an_unknown_field_is_422(client, signup):
     _, headers = signup()
-    board = new_board(client, headers)
+    board = post_board(client, headers).json
     response = client.post(
         f"/boards/{board['id']}/comments", json={"content": "x", "board_id": 1}, headers=headers
     )
@@ -88,8 +76,8 @@ def test_post_comment_with_an_unknown_field_is_422(client, signup):
 
 def test_post_comment_of_2000_chars_is_accepted(client, signup):
     _, headers = signup()
-    board = new_board(client, headers)
-    assert len(comment_on(client, board["id"], headers, "가" * 2000)["content"]) == 2000
+    board = post_board(client, headers).json
+    assert len(post_comment(client, board["id"], headers, "가" * 2000).json["content"]) == 2000
 
 
 # GET /boards/{id}/comments
@@ -97,27 +85,19 @@ def test_post_comment_of_2000_chars_is_accepted(client, signup):
 
 def test_list_comments_oldest_first_with_paging(client, signup):
     _, headers = signup()
-    board = new_board(client, headers)
-    other = new_board(client, headers, "other")
-    ids = [comment_on(client, board["id"], headers, f"c{n}")["id"] for n in range(7)]
-    comment_on(client, other["id"], headers, "elsewhere")
-    first = client.get(f"/boards/{board['id']}/comments?limit=3")
-    assert first.status_code == 200
-    assert [c["id"] for c in first.json["items"]] == ids[:3]
-    assert first.json["next_cursor"]
-    items, pages = walk_pages(client, f"/boards/{board['id']}/comments", 3)
-    assert [c["id"] for c in items] == ids
+    board = post_board(client, headers).json
+    other = post_board(client, headers, "other").json
+    ids = [post_comment(client, board["id"], headers, f"c{n}").json["id"] for n in range(7)]
+    post_comment(client, other["id"], headers, "elsewhere")
+    items = assert_pages(client, f"/boards/{board['id']}/comments", 3, ids)
     assert [c["content"] for c in items] == [f"c{n}" for n in range(7)]
-    assert pages == 3
     assert {c["board_id"] for c in items} == {board["id"]}
 
 
 def test_list_comments_of_a_board_without_comments_is_empty(client, signup):
     _, headers = signup()
-    board = new_board(client, headers)
-    response = client.get(f"/boards/{board['id']}/comments")
-    assert response.status_code == 200
-    assert response.json == {"items": [], "next_cursor": None}
+    board = post_board(client, headers).json
+    assert_empty_page(client, f"/boards/{board['id']}/comments")
 
 
 @pytest.mark.parametrize("board_id", ["999999999", "0", "x"])
@@ -144,8 +124,8 @@ def three_people(client, signup):
     board_author, board_headers = signup()
     commenter, commenter_headers = signup()
     _, stranger_headers = signup()
-    board = new_board(client, board_headers)
-    comment = comment_on(client, board["id"], commenter_headers)
+    board = post_board(client, board_headers).json
+    comment = post_comment(client, board["id"], commenter_headers).json
     return {
         "board": board,
         "comment": comment,
@@ -204,12 +184,12 @@ def counts_seen(client, board_id):
 def test_comment_count_follows_adds_and_removes(client, signup):
     _, headers = signup()
     _, other_headers = signup()
-    board = new_board(client, headers, "counted")
-    quiet = new_board(client, headers, "quiet")
-    new_board(client, other_headers, "someone else's")
+    board = post_board(client, headers, "counted").json
+    quiet = post_board(client, headers, "quiet").json
+    post_board(client, other_headers, "someone else's")
     added = []
     for n in range(1, 4):
-        added.append(comment_on(client, board["id"], other_headers, f"c{n}")["id"])
+        added.append(post_comment(client, board["id"], other_headers, f"c{n}").json["id"])
         assert set(counts_seen(client, board["id"]).values()) == {n}
     assert set(counts_seen(client, quiet["id"]).values()) == {0}
     client.delete(f"/comments/{added[0]}", headers=other_headers)
@@ -222,9 +202,9 @@ def test_comment_count_follows_adds_and_removes(client, signup):
 def test_comment_count_in_the_feed(client, signup):
     author, author_headers = signup()
     _, reader_headers = signup()
-    board = new_board(client, author_headers)
+    board = post_board(client, author_headers).json
     client.put(f"/users/{author['id']}/follow", headers=reader_headers)
-    comment_on(client, board["id"], reader_headers)
-    comment_on(client, board["id"], author_headers)
+    post_comment(client, board["id"], reader_headers)
+    post_comment(client, board["id"], author_headers)
     feed = client.get("/feed", headers=reader_headers).json["items"]
     assert [(b["id"], b["comment_count"]) for b in feed] == [(board["id"], 2)]

@@ -8,21 +8,18 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import jsonschema
 import pytest
-from werkzeug.serving import make_server
-
 from config import SSL_MODES, config_from_environment
-from scripts.dbserver import free_port
-from tests.conftest import make_app
+from scripts.processes import free_port
 from tests.compose_file import (
     COMPOSE, COMPOSE_TEXT, SELECTION_IDS, SELECTIONS, SERVICES, app_image_services, command,
     compose_schema, dependencies, enabled_services, environment, healthcheck_command, mounts,
     one_shot_services, project_for, published_ports, replicas, service,
 )
+from tests.helpers import make_app, serve_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
@@ -326,33 +323,19 @@ def test_web_healthchecks_use_python_on_health(name):
     compile(command_line[3], "healthcheck", "exec")
 
 
-@pytest.fixture
-def serve():
-    """serve(app) -> base URL of a real HTTP server running it."""
-    servers = []
-
-    def start(app):
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-
-
 def run_app_healthcheck(base_url):
     code = healthcheck_command("app")[3].replace("http://127.0.0.1:5000", base_url)
     return subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=30).returncode
 
 
 def test_app_healthcheck_passes_when_healthy_and_fails_when_the_db_is_down(
-    serve, app, db, db_server, database_name
+    app, db, db_server, database_name
 ):
-    assert run_app_healthcheck(serve(app)) == 0
+    with serve_in_thread(app) as base_url:
+        assert run_app_healthcheck(base_url) == 0
     down = make_app(db_server, database_name, MYSQL_PORT=free_port())
-    assert run_app_healthcheck(serve(down)) != 0
+    with serve_in_thread(down) as base_url:
+        assert run_app_healthcheck(base_url) != 0
 
 
 def run_worker_healthcheck(settings):

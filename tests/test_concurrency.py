@@ -24,7 +24,7 @@ def run_in_threads(app, jobs):
             return job(client)
         finally:
             database.close_thread_connection()
-            assert getattr(database._local, "held", None) is None
+            assert database.thread_connection() is None
 
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         return list(pool.map(run, jobs))

@@ -18,7 +18,7 @@ def nothing_running(monkeypatch):
         dbserver, "answers",
         lambda server, timeout=2: server.port != 3306 and real_answers(server, timeout),
     )
-    monkeypatch.setattr(dbserver, "_start_testcontainer", lambda: None)
+    monkeypatch.setattr(dbserver, "start_testcontainer", lambda: None)
 
 
 def test_falls_back_to_a_private_server_and_removes_it(nothing_running):
@@ -31,7 +31,7 @@ def test_falls_back_to_a_private_server_and_removes_it(nothing_running):
             cursor.execute("SELECT VERSION()")
             assert cursor.fetchone()[0]
         conn.close()
-        datadir_root = server.stop.__self__.root
+        datadir_root = server.temp_dir
         assert os.path.isdir(datadir_root)
     finally:
         server.stop()
@@ -48,6 +48,13 @@ def test_with_nothing_at_all_it_says_what_to_install(nothing_running, monkeypatc
 
 
 def test_a_url_from_the_environment_wins(monkeypatch, db_server):
-    monkeypatch.setenv("TEST_DATABASE_URL", f"mysql://{db_server.user}:{db_server.password}@{db_server.host}:{db_server.port}")
+    monkeypatch.setenv("TEST_DATABASE_URL", db_server.url())
     found = dbserver.find_or_start(("TEST_DATABASE_URL",))
     assert (found.origin, found.host, found.port) == ("environment", db_server.host, db_server.port)
+
+
+def test_a_server_url_reads_back_with_any_characters_in_user_and_password():
+    server = dbserver.Server("db.example", 3307, user="me@home", password="p:w/d@#?%")
+    found = dbserver.from_url(server.url())
+    assert (found.host, found.port, found.user, found.password) == (
+        "db.example", 3307, "me@home", "p:w/d@#?%")

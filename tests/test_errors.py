@@ -9,8 +9,8 @@ import uuid
 import pytest
 
 from web.request_log import RequestIdFilter
-from scripts.dbserver import free_port
-from tests.conftest import make_app
+from scripts.processes import free_port
+from tests.helpers import make_app
 
 ONE_MIB = 1024 * 1024
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")

@@ -11,7 +11,7 @@ import pytest
 
 from queries import SQL_DIR, load_queries
 from pagination import FIRST_PAGE_AFTER_ID, FIRST_PAGE_BEFORE_ID
-from tests.conftest import EMPTY_TABLES_CHILDREN_FIRST
+from tests.helpers import EMPTY_TABLES_CHILDREN_FIRST
 
 USERS, BOARDS, COMMENTS = 50, 3000, 3000
 HEAVY_BOARDS, HEAVY_COMMENTS = 1000, 500

@@ -17,13 +17,8 @@ from dataclasses import dataclass
 import pytest
 
 from scripts.dbserver import start_private
-from tests.service_process import (
-    ServiceProcess,
-    init_database,
-    query_all,
-    send,
-    threads_connected,
-)
+from scripts.processes import http_call
+from tests.service_process import ServiceProcess, init_database, query_all, threads_connected
 
 pytestmark = pytest.mark.slow
 
@@ -97,11 +92,11 @@ class WriteLoad:
                 kind, path, body = "comment", f"/boards/{board_id}/comments", {"content": f"c {token}"}
             attempt = Attempt(kind, body, started=time.monotonic(), ended=0.0)
             try:
-                status, response_headers, parsed = send(conn, "POST", path, body, headers)
-                attempt.status = status
-                attempt.retry_after = response_headers.get("Retry-After")
-                if status == 201:
-                    attempt.id = parsed["id"]
+                reply = http_call(self.service.port, "POST", path, body, headers, conn=conn)
+                attempt.status = reply.status
+                attempt.retry_after = reply.headers.get("Retry-After")
+                if reply.status == 201:
+                    attempt.id = reply.json()["id"]
             except TimeoutError:
                 attempt.error = "timeout"
             except (OSError, http.client.HTTPException) as error:
@@ -200,17 +195,17 @@ def accounts_for(service, label):
     accounts = []
     for n in range(CLIENTS):
         _user, headers = service.signup(f"{label}{n}-{uuid.uuid4().hex[:6]}")
-        status, _, board = service.request("POST", "/boards", {"title": "comment here"}, headers)
-        assert status == 201
-        accounts.append((headers, board["id"]))
+        board = http_call(service.port, "POST", "/boards", {"title": "comment here"}, headers)
+        assert board.status == 201
+        accounts.append((headers, board.json()["id"]))
     return accounts
 
 
-def test_database_killed_mid_write_loses_no_acknowledged_write(private_server):
+def test_database_killed_mid_write_loses_no_acknowledged_write(private_server, tmp_path):
     server = private_server.server
     database = "boards_fault_db_kill"
     init_database(server, database)
-    with ServiceProcess(server, database) as service:
+    with ServiceProcess(server, database, tmp_path) as service:
         with WriteLoad(service, accounts_for(service, "dbkill")) as load:
             load.wait_for(WRITES_BEFORE_FAULT)
             killed_at = time.monotonic()
@@ -242,11 +237,11 @@ def test_database_killed_mid_write_loses_no_acknowledged_write(private_server):
         assert "Traceback" not in service.log_text()
 
 
-def test_worker_killed_under_load_loses_no_write_and_leaks_no_connection(private_server):
+def test_worker_killed_under_load_loses_no_write_and_leaks_no_connection(private_server, tmp_path):
     server = private_server.server
     database = "boards_fault_worker_kill"
     init_database(server, database)
-    with ServiceProcess(server, database) as service:
+    with ServiceProcess(server, database, tmp_path) as service:
         limit = service.workers * service.threads + 1  # + the connection asking
         with WriteLoad(service, accounts_for(service, "workerkill")) as load:
             load.wait_for(WRITES_BEFORE_FAULT)

@@ -1,7 +1,7 @@
 """Follows (PUT/DELETE /users/{id}/follow, followers, following) and /feed."""
 import pytest
 
-from conftest import walk_pages
+from tests.helpers import assert_empty_page, assert_pages, post_board
 
 
 def follow_rows(db, follower_id, followee_id):
@@ -9,12 +9,6 @@ def follow_rows(db, follower_id, followee_id):
         "SELECT COUNT(*) FROM follows WHERE follower_id = %s AND followee_id = %s",
         (follower_id, followee_id),
     )
-
-
-def new_board(client, headers, title):
-    response = client.post("/boards", json={"title": title, "content": ""}, headers=headers)
-    assert response.status_code == 201, response.json
-    return response.json["id"]
 
 
 # PUT / DELETE /users/{id}/follow
@@ -88,17 +82,11 @@ def test_followers_and_following_pages_newest_first(client, signup):
     client.put(f"/users/{fans[2][0]['id']}/follow", headers=star_headers)
 
     fan_ids_newest_first = sorted((fan["id"] for fan, _ in fans), reverse=True)
-    first = client.get(f"/users/{star['id']}/followers?limit=2")
-    assert first.status_code == 200
-    assert [u["id"] for u in first.json["items"]] == fan_ids_newest_first[:2]
-    assert first.json["next_cursor"]
-    followers, pages = walk_pages(client, f"/users/{star['id']}/followers", 2)
-    assert [u["id"] for u in followers] == fan_ids_newest_first
-    assert pages == 3
+    followers = assert_pages(client, f"/users/{star['id']}/followers", 2, fan_ids_newest_first)
     assert set(followers[0]) == {"id", "name", "created_at", "updated_at"}
 
-    following, _ = walk_pages(client, f"/users/{fans[0][0]['id']}/following", 1)
-    assert [u["id"] for u in following] == sorted([star["id"], idol["id"]], reverse=True)
+    following = assert_pages(client, f"/users/{fans[0][0]['id']}/following", 1,
+                             sorted([star["id"], idol["id"]], reverse=True))
     assert [u["name"] for u in following] == [
         u["name"] for u in sorted([star, idol], key=lambda u: u["id"], reverse=True)
     ]
@@ -110,9 +98,7 @@ def test_followers_and_following_pages_newest_first(client, signup):
 def test_followers_and_following_of_a_lonely_user_are_empty(client, signup):
     me, _ = signup()
     for url in (f"/users/{me['id']}/followers", f"/users/{me['id']}/following"):
-        response = client.get(url)
-        assert response.status_code == 200
-        assert response.json == {"items": [], "next_cursor": None}
+        assert_empty_page(client, url)
 
 
 def test_unfollow_removes_from_both_lists(client, signup):
@@ -143,54 +129,37 @@ def test_feed_shows_only_followed_users_boards_newest_first(client, signup):
     client.put(f"/users/{bob['id']}/follow", headers=headers)
     expected = []
     for n in range(4):
-        expected.append(new_board(client, alice_headers, f"alice {n}"))
-        new_board(client, carol_headers, f"carol {n}")
-        expected.append(new_board(client, bob_headers, f"bob {n}"))
-    new_board(client, headers, "my own")
+        expected.append(post_board(client, alice_headers, f"alice {n}").json["id"])
+        post_board(client, carol_headers, f"carol {n}")
+        expected.append(post_board(client, bob_headers, f"bob {n}").json["id"])
+    post_board(client, headers, "my own")
 
-    response = client.get("/feed?limit=3", headers=headers)
-    assert response.status_code == 200
-    assert [b["id"] for b in response.json["items"]] == expected[::-1][:3]
-    assert response.json["next_cursor"]
-
-    items, cursor, pages = [], None, 0
-    while True:
-        url = "/feed?limit=3" + (f"&cursor={cursor}" if cursor else "")
-        body = client.get(url, headers=headers).json
-        items.extend(body["items"])
-        pages += 1
-        cursor = body["next_cursor"]
-        if cursor is None:
-            break
-    assert [b["id"] for b in items] == expected[::-1]
-    assert pages == 3
+    items = assert_pages(client, "/feed", 3, expected[::-1], headers)
     assert {b["author"]["id"] for b in items} == {alice["id"], bob["id"]}
 
 
 def test_feed_drops_a_user_after_unfollow(client, signup):
     _, headers = signup()
     alice, alice_headers = signup()
-    new_board(client, alice_headers, "hello")
+    post_board(client, alice_headers, "hello")
     client.put(f"/users/{alice['id']}/follow", headers=headers)
     assert len(client.get("/feed", headers=headers).json["items"]) == 1
     client.delete(f"/users/{alice['id']}/follow", headers=headers)
-    assert client.get("/feed", headers=headers).json == {"items": [], "next_cursor": None}
+    assert_empty_page(client, "/feed", headers)
 
 
 def test_feed_of_someone_following_nobody_is_empty(client, signup):
     _, headers = signup()
     _, other_headers = signup()
-    new_board(client, other_headers, "not followed")
-    response = client.get("/feed", headers=headers)
-    assert response.status_code == 200
-    assert response.json == {"items": [], "next_cursor": None}
+    post_board(client, other_headers, "not followed")
+    assert_empty_page(client, "/feed", headers)
 
 
 def test_feed_is_per_caller(client, signup):
     alice, alice_headers = signup()
     bob, bob_headers = signup()
-    alice_board = new_board(client, alice_headers, "by alice")
-    bob_board = new_board(client, bob_headers, "by bob")
+    alice_board = post_board(client, alice_headers, "by alice").json["id"]
+    bob_board = post_board(client, bob_headers, "by bob").json["id"]
     client.put(f"/users/{alice['id']}/follow", headers=bob_headers)
     client.put(f"/users/{bob['id']}/follow", headers=alice_headers)
     assert [b["id"] for b in client.get("/feed", headers=alice_headers).json["items"]] == [bob_board]

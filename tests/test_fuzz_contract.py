@@ -17,9 +17,8 @@ from flask import Flask
 from schemathesis.config import SchemathesisConfig
 
 from api import Api, Blueprint
-from conftest import PASSWORD, make_app
 from schemas import BoardPatchSchema
-from tests.browser import serve_in_thread
+from tests.helpers import PASSWORD, make_app, serve_in_thread
 from tests.schemathesis_engine import run_schemathesis
 
 SEED = 20261124

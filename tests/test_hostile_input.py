@@ -8,17 +8,16 @@ import json
 import math
 import re
 import socket
-import threading
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from pagination import encode_cursor
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD, serve_in_thread
 
 TABLES = ("users", "boards", "comments", "follows")
-_addresses = itertools.count(1)
+_unique = itertools.count(1)
 MAX_ID = 2**63 - 1
 
 # Values
@@ -51,7 +50,7 @@ class TextField:
 
     name: str  # as it appears in the error body
     method: str
-    url: str  # may name {user}, {board}, {comment}
+    url: str  # may name {alice}, {board}, {comment} (World.url)
     body: dict  # the other fields, valid; {value} is put in `name`
     max_length: int
     min_length: int = 0
@@ -77,7 +76,7 @@ TEXT_FIELDS = {
                              255, 1, "users", "email", creates=True, email_shaped=True),
     "users.password": TextField("password", "POST", "/users", {"name": "{uniq}", "email": "{uniq}@example.com"},
                                 128, 8, "users", "", creates=True, password=True),
-    "users.name (PATCH)": TextField("name", "PATCH", "/users/{user}", {}, 50, 1, "users", "name"),
+    "users.name (PATCH)": TextField("name", "PATCH", "/users/{alice}", {}, 50, 1, "users", "name"),
     "login.email": TextField("email", "POST", "/auth/login", {"password": PASSWORD}, 255, 1, login=True),
     "login.password": TextField("password", "POST", "/auth/login", {"email": "{email}"}, 128, 1, login=True,
                                 password=True),
@@ -91,62 +90,44 @@ TEXT_FIELDS = {
 }
 
 
-# The world each case runs in
+# Sending a value in conftest's world, as alice, and what got stored
 
 
-class World:
-    def __init__(self, client, signup, db):
-        self.client, self.db = client, db
-        # An address of this test alone: its failed logins use up no one else's limit.
-        n = next(_addresses)
-        client.environ_base["REMOTE_ADDR"] = f"10.{n // 250 % 250}.{n % 250}.7"
-        self.user, self.headers = signup()
-        self.email = db.value("SELECT email FROM users WHERE id = %s", (self.user["id"],))
-        board = client.post("/boards", json={"title": "board", "content": "c"}, headers=self.headers)
-        self.board = board.json["id"]
-        comment = client.post(f"/boards/{self.board}/comments", json={"content": "c"}, headers=self.headers)
-        self.comment = comment.json["id"]
-        self.uniq = 0
-
-    def url(self, template):
-        return template.format(user=self.user["id"], board=self.board, comment=self.comment)
-
-    def fill(self, body):
-        self.uniq += 1
-        uniq = f"hostile{self.uniq}x{self.user['id']}"
-        return {k: v.format(uniq=uniq, email=self.email) for k, v in body.items()}
-
-    def snapshot(self):
-        return {table: self.db.all(f"SELECT * FROM {table} ORDER BY 1, 2") for table in TABLES}
-
-    def counts(self):
-        return {table: self.db.value(f"SELECT COUNT(*) FROM {table}") for table in TABLES}
-
-    def send(self, field, value=None, data=None):
-        """Sends `value` in the field (or a raw JSON `data` body with the
-        field's value written as `"@@"`)."""
-        body = self.fill(field.body)
-        kwargs = {"headers": self.headers}
-        if data is None:
-            kwargs["json"] = {**body, field.name: value}
-        else:
-            text = json.dumps({**body, field.name: "@@"}).replace('"@@"', data)
-            kwargs.update(data=text.encode("utf-8", "surrogatepass"), content_type="application/json")
-        return self.client.open(self.url(field.url), method=field.method, **kwargs)
-
-    def send_bytes(self, field, raw_value):
-        body = self.fill(field.body)
-        text = json.dumps({**body, field.name: "@@"}).encode()
-        data = text.replace(b'"@@"', b'"' + raw_value + b'"')
-        return self.client.open(
-            self.url(field.url), method=field.method, data=data,
-            content_type="application/json", headers=self.headers,
-        )
+def fill(world, body):
+    """The other fields of a body, with names and emails no one has yet."""
+    uniq = f"hostile{next(_unique)}x{world.alice['id']}"
+    return {k: v.format(uniq=uniq, email=world.alice["email"]) for k, v in body.items()}
 
 
-@pytest.fixture
-def world(client, signup, db):
-    return World(client, signup, db)
+def send(client, world, field, value=None, data=None):
+    """Sends `value` in the field (or a raw JSON `data` body with the
+    field's value written as `"@@"`)."""
+    body = fill(world, field.body)
+    kwargs = {"headers": world.alice_headers}
+    if data is None:
+        kwargs["json"] = {**body, field.name: value}
+    else:
+        text = json.dumps({**body, field.name: "@@"}).replace('"@@"', data)
+        kwargs.update(data=text.encode("utf-8", "surrogatepass"), content_type="application/json")
+    return client.open(world.url(field.url), method=field.method, **kwargs)
+
+
+def send_bytes(client, world, field, raw_value):
+    body = fill(world, field.body)
+    text = json.dumps({**body, field.name: "@@"}).encode()
+    data = text.replace(b'"@@"', b'"' + raw_value + b'"')
+    return client.open(
+        world.url(field.url), method=field.method, data=data,
+        content_type="application/json", headers=world.alice_headers,
+    )
+
+
+def snapshot(db):
+    return {table: db.all(f"SELECT * FROM {table} ORDER BY 1, 2") for table in TABLES}
+
+
+def counts(db):
+    return {table: db.value(f"SELECT COUNT(*) FROM {table}") for table in TABLES}
 
 
 def assert_client_error(response, *codes):
@@ -157,9 +138,9 @@ def assert_client_error(response, *codes):
     return body
 
 
-def assert_rejected(world, before, response, *codes):
+def assert_rejected(db, before, response, *codes):
     body = assert_client_error(response, *codes)
-    assert world.snapshot() == before, "nothing stored"
+    assert snapshot(db) == before, "nothing stored"
     return body
 
 
@@ -184,21 +165,21 @@ def verbatim_value(field, kind):
     return field.fit(VERBATIM[kind])
 
 
-def check_stored(world, field, value, response):
+def check_stored(client, db, world, field, value, response):
     """The value came back (API) and sits in the database exactly (bytes)."""
     if field.name == "password":
         email = response.json["email"]
-        assert world.client.post("/auth/login", json={"email": email, "password": value}).status_code == 200
-        assert world.client.post("/auth/login", json={"email": email, "password": value[:-1] + "x"}).status_code == 401
-        stored_hash = world.db.value("SELECT password_hash FROM users WHERE id = %s", (response.json["id"],))
+        assert client.post("/auth/login", json={"email": email, "password": value}).status_code == 200
+        assert client.post("/auth/login", json={"email": email, "password": value[:-1] + "x"}).status_code == 401
+        stored_hash = db.value("SELECT password_hash FROM users WHERE id = %s", (response.json["id"],))
         assert value not in stored_hash
         return
     assert response.json[field.name] == value
     row_id = response.json["id"]
     if field.name != "email":  # shown to its owner only; the POST answer above was theirs
-        read_back = world.client.get(f"/{field.table}/{row_id}", headers=world.headers)
+        read_back = client.get(f"/{field.table}/{row_id}", headers=world.alice_headers)
         assert read_back.json[field.name] == value
-    stored_hex = world.db.value(
+    stored_hex = db.value(
         f"SELECT HEX({field.column}) FROM {field.table} WHERE id = %s", (row_id,)
     )
     assert stored_hex == value.encode("utf-8").hex().upper()
@@ -206,44 +187,46 @@ def check_stored(world, field, value, response):
 
 @pytest.mark.parametrize("kind", VERBATIM)
 @pytest.mark.parametrize("field_key", TEXT_FIELDS)
-def test_text_is_stored_verbatim_or_refused_by_login(world, field_key, kind):
+def test_text_is_stored_verbatim_or_refused_by_login(client, db, world, field_key, kind):
     field = TEXT_FIELDS[field_key]
     value = verbatim_value(field, kind)
     if field.login:
-        before = world.snapshot()
-        assert_rejected(world, before, world.send(field, value), 401, 422)
+        before = snapshot(db)
+        assert_rejected(db, before, send(client, world, field, value), 401, 422)
         return
-    before = world.counts()
-    response = world.send(field, value)
+    before = counts(db)
+    response = send(client, world, field, value)
     assert response.status_code in (200, 201), response.json
     expected = dict(before)
     if field.creates:
         expected[field.table] += 1
-    assert world.counts() == expected
-    check_stored(world, field, value, response)
+    assert counts(db) == expected
+    check_stored(client, db, world, field, value, response)
 
 
 @pytest.mark.parametrize("password", ["nul\x00in\x00between", "\x00" * 8], ids=["nul-inside", "nul-only"])
-def test_a_password_may_hold_nul_characters(world, password):
+def test_a_password_may_hold_nul_characters(client, db, world, password):
     """A password is only hashed, never stored, so NUL characters in it are
     kept (the document's password fields have no pattern); a wrong one is
     still a 401, not a 422."""
     field = TEXT_FIELDS["users.password"]
-    response = world.send(field, password)
+    response = send(client, world, field, password)
     assert response.status_code == 201, response.json
-    check_stored(world, field, password, response)
-    wrong = world.client.post("/auth/login", json={"email": world.email, "password": password})
+    check_stored(client, db, world, field, password, response)
+    wrong = client.post("/auth/login", json={"email": world.alice["email"], "password": password})
     assert wrong.status_code == 401, wrong.json
 
 
-def test_sql_injection_in_login_never_logs_in(world):
+def test_sql_injection_in_login_never_logs_in(client, db, world):
+    email = world.alice["email"]
+    before = snapshot(db)
     for attempt in SQL_INJECTION.values():
         for body in ({"email": attempt, "password": attempt},
-                     {"email": world.email, "password": attempt},
-                     {"email": f"{world.email}' --", "password": "x"}):
-            response = world.client.post("/auth/login", json=body)
+                     {"email": email, "password": attempt},
+                     {"email": f"{email}' --", "password": "x"}):
+            response = client.post("/auth/login", json=body)
             assert response.status_code in (401, 422, 429)  # 429: the account's failure limit
-    assert world.db.value("SELECT COUNT(*) FROM users") == 1
+    assert snapshot(db) == before
 
 
 # Text fields: refused
@@ -283,15 +266,15 @@ REFUSED_IN_FIELD = [
 
 
 @pytest.mark.parametrize(("field_key", "kind"), REFUSED_IN_FIELD)
-def test_hostile_text_is_refused_and_nothing_stored(world, field_key, kind):
+def test_hostile_text_is_refused_and_nothing_stored(client, db, world, field_key, kind):
     field = TEXT_FIELDS[field_key]
     make_value, raw_json, codes = REFUSED[kind]
-    before = world.snapshot()
+    before = snapshot(db)
     if raw_json is not None:
-        response = world.send(field, data=raw_json)
+        response = send(client, world, field, data=raw_json)
     else:
-        response = world.send(field, make_value(field))
-    body = assert_rejected(world, before, response, *codes)
+        response = send(client, world, field, make_value(field))
+    body = assert_rejected(db, before, response, *codes)
     assert_names_field(body, field.name)
 
 
@@ -307,11 +290,11 @@ INVALID_UTF8 = {
 
 @pytest.mark.parametrize("kind", INVALID_UTF8)
 @pytest.mark.parametrize("field_key", TEXT_FIELDS)
-def test_invalid_utf8_in_a_field_is_400_and_nothing_stored(world, field_key, kind):
+def test_invalid_utf8_in_a_field_is_400_and_nothing_stored(client, db, world, field_key, kind):
     field = TEXT_FIELDS[field_key]
-    before = world.snapshot()
-    response = world.send_bytes(field, b"ok " + INVALID_UTF8[kind] + b" ok")
-    assert_rejected(world, before, response, 400, 422)
+    before = snapshot(db)
+    response = send_bytes(client, world, field, b"ok " + INVALID_UTF8[kind] + b" ok")
+    assert_rejected(db, before, response, 400, 422)
 
 
 # Query parameters
@@ -320,9 +303,9 @@ LISTS = {
     "users": "/users",
     "boards": "/boards",
     "feed": "/feed",
-    "user-boards": "/users/{user}/boards",
-    "followers": "/users/{user}/followers",
-    "following": "/users/{user}/following",
+    "user-boards": "/users/{alice}/boards",
+    "followers": "/users/{alice}/followers",
+    "following": "/users/{alice}/following",
     "comments": "/boards/{board}/comments",
 }
 BAD_LIMITS = {
@@ -332,55 +315,49 @@ BAD_LIMITS = {
 }
 
 
-def forged_cursor(world):
-    """The shape of a real cursor (an id and a MAC), with a MAC we made up."""
-    return base64.urlsafe_b64encode((1).to_bytes(8, "big") + b"forgedmac").decode().rstrip("=")
+def real_cursor(app, world):
+    """A cursor the app made: the page after alice's board."""
+    with app.test_request_context():
+        return encode_cursor(world.board["id"])
 
 
-def truncated_cursor(world):
-    return real_cursor(world)[:-3]
-
-
-def real_cursor(world):
-    with world.client.application.test_request_context():
-        return encode_cursor(world.board)
-
-
-BAD_CURSORS = {
-    "forged-mac": forged_cursor,
-    "truncated": truncated_cursor,
-    "extended": lambda w: real_cursor(w) + "AA",
-    "other-secret": lambda w: "AAAAAAAAAAAAAAAAAAAAAAA",
-    "sql": lambda w: "' OR 1=1 --",
-    "emoji": lambda w: "😀",
-    "nul": lambda w: "%00",
-    "long": lambda w: "A" * 5000,
-    "not-base64": lambda w: "!!!!",
+# The shape of a real cursor (an id and a MAC), with a MAC we made up.
+FORGED_CURSOR = base64.urlsafe_b64encode((1).to_bytes(8, "big") + b"forgedmac").decode().rstrip("=")
+BAD_CURSORS = {  # each made from a real cursor; an empty cursor is the first page (test_pagination)
+    "forged-mac": lambda real: FORGED_CURSOR,
+    "truncated": lambda real: real[:-3],
+    "extended": lambda real: real + "AA",
+    "other-secret": lambda real: "AAAAAAAAAAAAAAAAAAAAAAA",
+    "sql": lambda real: "' OR 1=1 --",
+    "emoji": lambda real: "😀",
+    "nul": lambda real: "%00",
+    "long": lambda real: "A" * 5000,
+    "not-base64": lambda real: "!!!!",
 }
 
 
 @pytest.mark.parametrize("value", BAD_LIMITS)
 @pytest.mark.parametrize("list_key", LISTS)
-def test_bad_limit_is_422_naming_it(world, list_key, value):
-    before = world.snapshot()
+def test_bad_limit_is_422_naming_it(client, db, world, list_key, value):
+    before = snapshot(db)
     url = world.url(LISTS[list_key]) + "?limit=" + BAD_LIMITS[value]
-    body = assert_rejected(world, before, world.client.get(url, headers=world.headers), 422)
+    body = assert_rejected(db, before, client.get(url, headers=world.alice_headers), 422)
     assert "limit" in body["errors"]["query"]
 
 
 @pytest.mark.parametrize("value", BAD_CURSORS)
 @pytest.mark.parametrize("list_key", LISTS)
-def test_forged_or_truncated_cursor_is_422_naming_it(world, list_key, value):
-    before = world.snapshot()
-    url = world.url(LISTS[list_key]) + "?cursor=" + BAD_CURSORS[value](world)
-    body = assert_rejected(world, before, world.client.get(url, headers=world.headers), 422)
+def test_forged_or_truncated_cursor_is_422_naming_it(app, client, db, world, list_key, value):
+    before = snapshot(db)
+    url = world.url(LISTS[list_key]) + "?cursor=" + BAD_CURSORS[value](real_cursor(app, world))
+    body = assert_rejected(db, before, client.get(url, headers=world.alice_headers), 422)
     assert "cursor" in body["errors"]["query"]
 
 
 @pytest.mark.parametrize("list_key", LISTS)
-def test_a_real_cursor_is_accepted(world, list_key):
-    url = world.url(LISTS[list_key]) + "?limit=1&cursor=" + real_cursor(world)
-    assert world.client.get(url, headers=world.headers).status_code == 200
+def test_a_real_cursor_is_accepted(app, client, world, list_key):
+    url = world.url(LISTS[list_key]) + "?limit=1&cursor=" + real_cursor(app, world)
+    assert client.get(url, headers=world.alice_headers).status_code == 200
 
 
 BAD_AUTHOR_IDS = {**BAD_LIMITS, "max-plus-one": str(MAX_ID + 1)}
@@ -388,15 +365,15 @@ BAD_AUTHOR_IDS.pop("over-max")
 
 
 @pytest.mark.parametrize("value", BAD_AUTHOR_IDS)
-def test_bad_author_id_is_422_naming_it(world, value):
-    before = world.snapshot()
-    response = world.client.get("/boards?author_id=" + BAD_AUTHOR_IDS[value])
-    body = assert_rejected(world, before, response, 422)
+def test_bad_author_id_is_422_naming_it(client, db, world, value):
+    before = snapshot(db)
+    response = client.get("/boards?author_id=" + BAD_AUTHOR_IDS[value])
+    body = assert_rejected(db, before, response, 422)
     assert "author_id" in body["errors"]["query"]
 
 
-def test_author_id_of_nobody_is_an_empty_page(world):
-    assert world.client.get(f"/boards?author_id={MAX_ID}").json["items"] == []
+def test_author_id_of_nobody_is_an_empty_page(client, db):
+    assert client.get(f"/boards?author_id={MAX_ID}").json["items"] == []
 
 
 # Path parameters
@@ -424,13 +401,13 @@ VALID_BODIES = {"user": {"name": "n", "email": "n@example.com"}, "board": {"titl
 
 @pytest.mark.parametrize("value", BAD_IDS)
 @pytest.mark.parametrize("kind, method, url", ROUTE_CASES, ids=[f"{m} {u}" for _, m, u in ROUTE_CASES])
-def test_bad_path_id_is_404_and_nothing_stored(world, kind, method, url, value):
-    before = world.snapshot()
-    kwargs = {"headers": world.headers}
+def test_bad_path_id_is_404_and_nothing_stored(client, db, world, kind, method, url, value):
+    before = snapshot(db)
+    kwargs = {"headers": world.alice_headers}
     if method in ("PUT", "PATCH", "POST"):
         kwargs["json"] = VALID_BODIES["comment" if url.endswith("comments") else kind]
-    response = world.client.open(url.format(id=BAD_IDS[value]), method=method, **kwargs)
-    assert_rejected(world, before, response, 404)
+    response = client.open(url.format(id=BAD_IDS[value]), method=method, **kwargs)
+    assert_rejected(db, before, response, 404)
 
 
 # Bodies
@@ -438,8 +415,8 @@ def test_bad_path_id_is_404_and_nothing_stored(world, kind, method, url, value):
 BODY_ENDPOINTS = {
     "POST /users": ("POST", "/users"),
     "POST /auth/login": ("POST", "/auth/login"),
-    "PUT /users/{id}": ("PUT", "/users/{user}"),
-    "PATCH /users/{id}": ("PATCH", "/users/{user}"),
+    "PUT /users/{id}": ("PUT", "/users/{alice}"),
+    "PATCH /users/{id}": ("PATCH", "/users/{alice}"),
     "POST /boards": ("POST", "/boards"),
     "PUT /boards/{id}": ("PUT", "/boards/{board}"),
     "PATCH /boards/{id}": ("PATCH", "/boards/{board}"),
@@ -468,23 +445,23 @@ HOSTILE_BODIES = {
 
 @pytest.mark.parametrize("case", HOSTILE_BODIES)
 @pytest.mark.parametrize("endpoint", BODY_ENDPOINTS)
-def test_hostile_body_is_refused_and_nothing_stored(world, endpoint, case):
+def test_hostile_body_is_refused_and_nothing_stored(client, db, world, endpoint, case):
     method, url = BODY_ENDPOINTS[endpoint]
     data, content_type, code = HOSTILE_BODIES[case]
-    before = world.snapshot()
-    response = world.client.open(
-        world.url(url), method=method, data=data, content_type=content_type, headers=world.headers
+    before = snapshot(db)
+    response = client.open(
+        world.url(url), method=method, data=data, content_type=content_type, headers=world.alice_headers
     )
-    assert_rejected(world, before, response, code)
+    assert_rejected(db, before, response, code)
 
 
 @pytest.mark.parametrize("endpoint", BODY_ENDPOINTS)
-def test_unknown_field_is_422_naming_it(world, endpoint):
+def test_unknown_field_is_422_naming_it(client, db, world, endpoint):
     method, url = BODY_ENDPOINTS[endpoint]
-    before = world.snapshot()
-    response = world.client.open(world.url(url), method=method, json={"is_admin": True},
-                                 headers=world.headers)
-    body = assert_rejected(world, before, response, 422)
+    before = snapshot(db)
+    response = client.open(world.url(url), method=method, json={"is_admin": True},
+                           headers=world.alice_headers)
+    body = assert_rejected(db, before, response, 422)
     assert_names_field(body, "is_admin")
 
 
@@ -493,13 +470,8 @@ def test_unknown_field_is_422_naming_it(world, endpoint):
 
 @pytest.fixture
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_port
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serve_in_thread(app) as base_url:
+        yield urlsplit(base_url).port
 
 
 def raw_request(port, head, body=b""):
@@ -520,7 +492,7 @@ def raw_request(port, head, body=b""):
 
 @pytest.mark.parametrize("url", ["/boards", "/users", "/auth/login"])
 def test_10_mb_content_length_is_413_before_the_body_is_read(live_server, db, url):
-    before = {t: db.value(f"SELECT COUNT(*) FROM {t}") for t in TABLES}
+    before = counts(db)
     head = (
         f"POST {url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         f"Content-Length: {10 * 1024 * 1024}\r\nConnection: close\r\n\r\n"
@@ -529,7 +501,7 @@ def test_10_mb_content_length_is_413_before_the_body_is_read(live_server, db, ur
     status_line = reply.split("\r\n", 1)[0]
     assert status_line.split(" ")[1] == "413", reply
     assert '"code": 413' in reply or '"code":413' in reply
-    assert {t: db.value(f"SELECT COUNT(*) FROM {t}") for t in TABLES} == before
+    assert counts(db) == before
 
 
 def test_chunked_body_over_the_limit_is_413(live_server, db):

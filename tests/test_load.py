@@ -15,6 +15,7 @@ import uuid
 import pytest
 
 from scripts.dbserver import start_private
+from scripts.processes import http_call
 from tests.service_process import ServiceProcess, init_database, query_all, threads_connected
 
 pytestmark = pytest.mark.slow
@@ -124,13 +125,13 @@ def test_mixed_load_32_connections_30_seconds(tmp_path):
         server = private.server
         database = "boards_load"
         init_database(server, database)
-        with ServiceProcess(server, database) as service:
+        with ServiceProcess(server, database, tmp_path) as service:
             user, headers = service.signup(f"load-{uuid.uuid4().hex[:6]}")
             board_ids = []
             for n in range(20):
-                status, _, board = service.request("POST", "/boards", {"title": f"seed {n}"}, headers)
-                assert status == 201
-                board_ids.append(board["id"])
+                board = http_call(service.port, "POST", "/boards", {"title": f"seed {n}"}, headers)
+                assert board.status == 201
+                board_ids.append(board.json()["id"])
             rows_before = len(query_all(server, database, "SELECT id FROM boards")) + len(
                 query_all(server, database, "SELECT id FROM comments")
             )

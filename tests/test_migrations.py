@@ -7,7 +7,7 @@ import pytest
 
 from migrations import create_database, drop_database, init_db, migrate
 from queries import SQL_DIR
-from tests.conftest import make_app
+from tests.helpers import make_app
 
 SCHEMA_QUERIES = {
     "tables": """

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser import block_outside_loopback, launch_chromium, serve_in_thread
-from tests.conftest import PASSWORD
+from tests.browser import block_outside_loopback, launch_chromium
+from tests.helpers import PASSWORD, serve_in_thread
 
 SCREENSHOTS = (
     Path(__file__).resolve().parent.parent / "docs" / "screenshots"

@@ -8,49 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import walk_pages
+from tests.helpers import assert_pages, insert_boards, insert_comments, insert_follows, insert_users
 
 ROWS = 250
 LIMIT = 7
-PAGES = -(-ROWS // LIMIT)
 LINK_NEXT = re.compile(r'^<([^>]+)>; rel="next"$')
-
-
-def insert_users(db, count, prefix="bulk"):
-    """count users by SQL (much faster than signing up); returns their ids, oldest first."""
-    first = db.value("SELECT COALESCE(MAX(id), 0) FROM users")
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO users (name, email, password_hash) VALUES (%s, %s, %s)",
-            [(f"{prefix}{first}_{n}", f"{prefix}{first}_{n}@example.com", "x") for n in range(count)],
-        )
-    return [row["id"] for row in db.all(
-        "SELECT id FROM users WHERE id > %s ORDER BY id", (first,)
-    )]
-
-
-def insert_boards(db, user_id, count):
-    first = db.value("SELECT COALESCE(MAX(id), 0) FROM boards")
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO boards (user_id, title, content) VALUES (%s, %s, %s)",
-            [(user_id, f"board {n}", "") for n in range(count)],
-        )
-    return [row["id"] for row in db.all(
-        "SELECT id FROM boards WHERE id > %s ORDER BY id", (first,)
-    )]
-
-
-def insert_comments(db, board_id, user_id, count):
-    first = db.value("SELECT COALESCE(MAX(id), 0) FROM comments")
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO comments (board_id, user_id, content) VALUES (%s, %s, %s)",
-            [(board_id, user_id, f"comment {n}") for n in range(count)],
-        )
-    return [row["id"] for row in db.all(
-        "SELECT id FROM comments WHERE id > %s ORDER BY id", (first,)
-    )]
 
 
 def get_page(client, url, cursor=None, limit=LIMIT):
@@ -85,9 +47,7 @@ def author_id(db):
 
 def test_walk_all_boards(client, db, author_id):
     board_ids = insert_boards(db, author_id, ROWS)
-    items, pages = walk_pages(client, "/boards", LIMIT)
-    assert [b["id"] for b in items] == board_ids[::-1]
-    assert pages == PAGES
+    assert_pages(client, "/boards", LIMIT, board_ids[::-1])
 
 
 def test_walk_one_authors_boards(client, db, author_id):
@@ -96,39 +56,26 @@ def test_walk_one_authors_boards(client, db, author_id):
     insert_boards(db, other_id, 20)
     board_ids += insert_boards(db, author_id, ROWS - ROWS // 2)
     for url in (f"/boards?author_id={author_id}", f"/users/{author_id}/boards"):
-        items, pages = walk_pages(client, url, LIMIT)
-        assert [b["id"] for b in items] == board_ids[::-1]
-        assert pages == PAGES
+        assert_pages(client, url, LIMIT, board_ids[::-1])
 
 
 def test_walk_all_users(client, db):
     user_ids = insert_users(db, ROWS)
-    items, pages = walk_pages(client, "/users", LIMIT)
-    assert [u["id"] for u in items] == user_ids[::-1]
-    assert pages == PAGES
+    assert_pages(client, "/users", LIMIT, user_ids[::-1])
 
 
 def test_walk_a_boards_comments_oldest_first(client, db, author_id):
     board_id, other_board_id = insert_boards(db, author_id, 2)
     comment_ids = insert_comments(db, board_id, author_id, ROWS)
     insert_comments(db, other_board_id, author_id, 10)
-    items, pages = walk_pages(client, f"/boards/{board_id}/comments", LIMIT)
-    assert [c["id"] for c in items] == comment_ids
-    assert pages == PAGES
+    assert_pages(client, f"/boards/{board_id}/comments", LIMIT, comment_ids)
 
 
 def test_walk_followers_and_following(client, db, author_id):
     fan_ids = insert_users(db, ROWS, "fan")
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO follows (follower_id, followee_id) VALUES (%s, %s)",
-            [(fan_id, author_id) for fan_id in fan_ids]
-            + [(author_id, fan_id) for fan_id in fan_ids],
-        )
+    insert_follows(db, [(fan, author_id) for fan in fan_ids] + [(author_id, fan) for fan in fan_ids])
     for which in ("followers", "following"):
-        items, pages = walk_pages(client, f"/users/{author_id}/{which}", LIMIT)
-        assert [u["id"] for u in items] == fan_ids[::-1]
-        assert pages == PAGES
+        assert_pages(client, f"/users/{author_id}/{which}", LIMIT, fan_ids[::-1])
 
 
 # Rows inserted or deleted while walking

@@ -9,8 +9,8 @@ import pytest
 import redis
 
 from config import config_from_environment
-from scripts.dbserver import free_port
-from tests.conftest import PASSWORD, make_app
+from scripts.processes import free_port
+from tests.helpers import PASSWORD, make_app
 
 REDIS_URI = "redis://127.0.0.1:6379/0"
 WRONG = "wrong password 1"

@@ -12,9 +12,9 @@ from playwright.sync_api import sync_playwright
 import auth
 from app import create_app
 from web.request_log import RequestIdFilter
-from scripts.dbserver import free_port
-from tests.browser import launch_chromium, serve_in_thread
-from tests.conftest import PASSWORD, TEST_SECRET, make_app
+from scripts.processes import free_port
+from tests.browser import launch_chromium
+from tests.helpers import PASSWORD, TEST_SECRET, make_app, serve_in_thread
 
 STRONG_SECRET = "k3Q9v-vXc1c7gZ4bT2Nw8yR0pLm5sHj6dFa1EoUi"
 

@@ -1,36 +1,19 @@
 """`make run` (scripts/serve.py): schema, then gunicorn with several workers
 that must all accept the same tokens."""
-import http.client
-import json
 import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from scripts.dbserver import free_port
+from scripts.processes import answers_ok, children_of, free_port, http_call
 
 REPO = Path(__file__).resolve().parent.parent
 WORKER_KEY_WARNING = "tokens die with this process"
 RUN_KEY_NOTICE = "SECRET_KEY is not set: using a random one for this run"
-
-
-def call(port, method, path, body=None, headers=None):
-    """One request on a new connection, so that any worker may take it."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        payload = json.dumps(body) if body is not None else None
-        all_headers = {"Content-Type": "application/json", **(headers or {})}
-        conn.request(method, path, body=payload, headers=all_headers)
-        response = conn.getresponse()
-        data = response.read()
-        return response.status, json.loads(data) if data else None
-    finally:
-        conn.close()
 
 
 @pytest.fixture
@@ -45,38 +28,37 @@ def served(db_server, tmp_path):
         process = subprocess.Popen([sys.executable, "scripts/serve.py"], cwd=REPO, env=env,
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log_path.read_text(errors="replace")[-2000:]
-            try:
-                if call(port, "GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "make run did not answer /health in 60 s"
-            time.sleep(0.2)
-        yield port, log_path
+        assert answers_ok(port, "/health", process, timeout=60), log_path.read_text(errors="replace")[-2000:]
+        yield port, log_path, process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
         db_server.drop_database(database)
 
 
 def test_every_worker_of_make_run_accepts_a_token_without_a_configured_key(served):
-    port, log_path = served
-    status, _ = call(port, "POST", "/users",
-                     {"name": "runner", "email": "runner@example.com", "password": "long enough 1"})
-    assert status == 201
-    status, token = call(port, "POST", "/auth/login",
-                         {"email": "runner@example.com", "password": "long enough 1"})
-    assert status == 200
-    headers = {"Authorization": f"Bearer {token['access_token']}"}
-    statuses = [call(port, "GET", "/me", headers=headers)[0] for _ in range(20)]
+    port, log_path, _ = served
+    signup = http_call(port, "POST", "/users",
+                       {"name": "runner", "email": "runner@example.com", "password": "long enough 1"})
+    assert signup.status == 201
+    login = http_call(port, "POST", "/auth/login", {"email": "runner@example.com", "password": "long enough 1"})
+    assert login.status == 200
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    # Each call on a new connection, so that any worker may take it.
+    statuses = [http_call(port, "GET", "/me", headers=headers).status for _ in range(20)]
     assert statuses == [200] * 20
     log = log_path.read_text(errors="replace")
     assert RUN_KEY_NOTICE in log
     assert WORKER_KEY_WARNING not in log
+
+
+def test_make_run_stopped_with_sigterm_stops_its_gunicorn(served):
+    port, _, process = served
+    workers = children_of(children_of(process.pid)[0])
+    assert len(workers) == 2
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 128 + signal.SIGTERM
+    with pytest.raises(ConnectionRefusedError):
+        http_call(port, "GET", "/health")
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)

@@ -9,7 +9,7 @@ ping would not be counted as a statement.
 """
 import pytest
 
-from test_pagination import insert_boards, insert_comments, insert_users
+from tests.helpers import insert_boards, insert_comments, insert_follows, insert_users
 
 PAGE = 5
 
@@ -25,53 +25,44 @@ def statements(app, client):
     """statements(url, headers) -> (response, SQL statements the request sent)."""
     database = app.extensions["boards_db"]
 
-    def held():
-        return database._local.held[0]
-
     def count(url, headers=None):
         assert client.get(url, headers=headers).status_code < 500  # warm-up
-        conn = held()
+        conn = database.thread_connection()
         baseline = questions(conn)
         overhead = questions(conn) - baseline  # what one SHOW adds by itself
         before = questions(conn)
         response = client.get(url, headers=headers)
         after = questions(conn)
-        assert held() is conn, "the request did not reuse the thread's connection"
+        assert database.thread_connection() is conn, "the request did not reuse the thread's connection"
         return response, after - before - overhead
 
     return count
 
 
 @pytest.fixture
-def world(db, signup):
-    """Users, boards, comments and follows, with more rows than one page
-    everywhere, so that every list answers a full page and a next cursor."""
-    me, headers = signup()
-    author = insert_users(db, 1, "author")[0]
+def crowded(db, world):
+    """conftest's world with more rows than one page in every list (bob's
+    boards, followers and followings, alice's board's comments), so that
+    every list answers a full page and a next cursor."""
     fans = insert_users(db, PAGE + 2, "fan")
-    boards = insert_boards(db, author, PAGE + 2)
-    insert_boards(db, me["id"], 2)
-    insert_comments(db, boards[0], author, PAGE + 2)
-    with db.conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO follows (follower_id, followee_id) VALUES (%s, %s)",
-            [(fan, author) for fan in fans] + [(author, fan) for fan in fans] + [(me["id"], author)],
-        )
-    comment = db.value("SELECT MIN(id) FROM comments")
-    return {"me": me["id"], "headers": headers, "author": author, "board": boards[0],
-            "comment": comment}
+    bob = world.bob["id"]
+    insert_boards(db, bob, PAGE + 2)
+    insert_boards(db, world.alice["id"], 1)
+    insert_comments(db, world.board["id"], bob, PAGE + 2)
+    insert_follows(db, [(fan, bob) for fan in fans] + [(bob, fan) for fan in fans])
+    return world
 
 
 LIST_URLS = [
     "/boards",
-    "/boards?author_id={author}",
+    "/boards?author_id={bob}",
     "/users",
-    "/users/{author}/boards",
+    "/users/{bob}/boards",
     "/boards/{board}/comments",
-    "/users/{author}/followers",
-    "/users/{author}/following",
+    "/users/{bob}/followers",
+    "/users/{bob}/following",
 ]
-ONE_ROW_URLS = ["/boards/{board}", "/users/{author}", "/comments/{comment}"]
+ONE_ROW_URLS = ["/boards/{board}", "/users/{bob}", "/comments/{comment}"]
 NOT_FOUND_URLS = [
     "/boards/999999999",
     "/users/999999999",
@@ -84,8 +75,8 @@ NOT_FOUND_URLS = [
 
 
 @pytest.mark.parametrize("url", LIST_URLS)
-def test_a_list_page_is_one_statement(statements, world, url):
-    url = url.format(**world)
+def test_a_list_page_is_one_statement(statements, crowded, url):
+    url = crowded.url(url)
     first, sent = statements(f"{url}{'&' if '?' in url else '?'}limit={PAGE}")
     assert first.status_code == 200
     assert len(first.json["items"]) == PAGE
@@ -98,14 +89,14 @@ def test_a_list_page_is_one_statement(statements, world, url):
 
 
 @pytest.mark.parametrize("url", ONE_ROW_URLS)
-def test_a_single_row_get_is_one_statement(statements, world, url):
-    response, sent = statements(url.format(**world))
+def test_a_single_row_get_is_one_statement(statements, crowded, url):
+    response, sent = statements(crowded.url(url))
     assert response.status_code == 200
     assert sent == 1
 
 
-def test_a_single_board_304_is_one_statement(statements, world):
-    url = f"/boards/{world['board']}"
+def test_a_single_board_304_is_one_statement(statements, crowded):
+    url = crowded.url("/boards/{board}")
     etag = statements(url)[0].headers["ETag"]
     response, sent = statements(url, {"If-None-Match": etag})
     assert response.status_code == 304
@@ -113,43 +104,43 @@ def test_a_single_board_304_is_one_statement(statements, world):
 
 
 @pytest.mark.parametrize("url", NOT_FOUND_URLS)
-def test_a_404_read_is_one_statement(statements, world, url):
+def test_a_404_read_is_one_statement(statements, crowded, url):
     response, sent = statements(url)
     assert response.status_code == 404
     assert sent == 1
 
 
-def test_the_feed_is_one_statement_token_check_included(statements, world):
+def test_the_feed_is_one_statement_token_check_included(statements, crowded):
     """The feed query starts from the caller's row, so it also proves the
     token's user still exists."""
-    response, sent = statements(f"/feed?limit={PAGE}", world["headers"])
+    response, sent = statements(f"/feed?limit={PAGE}", crowded.alice_headers)
     assert response.status_code == 200
     assert len(response.json["items"]) == PAGE
     assert sent == 1
     cursor = response.json["next_cursor"]
-    response, sent = statements(f"/feed?limit={PAGE}&cursor={cursor}", world["headers"])
+    response, sent = statements(f"/feed?limit={PAGE}&cursor={cursor}", crowded.alice_headers)
     assert response.json["items"]
     assert sent == 1
 
 
-def test_me_and_own_user_cost_at_most_one_more(statements, world):
-    me, headers = world["me"], world["headers"]
+def test_me_and_own_user_cost_at_most_one_more(statements, crowded):
+    me, headers = crowded.alice["id"], crowded.alice_headers
     for url in ("/me", f"/users/{me}", f"/users/{me}/boards"):
         response, sent = statements(url, headers)
         assert response.status_code == 200
         assert sent <= 2, url
 
 
-def test_no_new_connection_per_request(app, client, world):
+def test_no_new_connection_per_request(app, client, crowded):
     database = app.extensions["boards_db"]
     client.get("/boards")
-    conn = database._local.held[0]
+    conn = database.thread_connection()
     server_thread = conn.thread_id()
-    urls = [url.format(**world) for url in LIST_URLS + ONE_ROW_URLS + NOT_FOUND_URLS]
+    urls = [crowded.url(url) for url in LIST_URLS + ONE_ROW_URLS + NOT_FOUND_URLS]
     for url in urls:
         client.get(url)
-        assert database._local.held[0] is conn, url
-    client.get("/feed", headers=world["headers"])
-    assert database._local.held[0] is conn
+        assert database.thread_connection() is conn, url
+    client.get("/feed", headers=crowded.alice_headers)
+    assert database.thread_connection() is conn
     assert conn.thread_id() == server_thread
     assert questions(conn) > 0  # still open and answering

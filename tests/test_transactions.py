@@ -7,6 +7,8 @@ follows) or a board (its comments) is one DELETE whose foreign keys cascade:
 InnoDB runs the whole cascade inside that statement and undoes all of it when
 any row of it fails. Both are made to fail halfway here.
 """
+from contextlib import contextmanager
+
 import MySQLdb
 import pytest
 
@@ -90,12 +92,21 @@ def other_session(db_server, database_name):
 LOCK_COMMENT = "SELECT id FROM comments WHERE id = %s FOR UPDATE"
 
 
-def lock_comment(conn, row_id):
-    conn.begin()
-    cursor = conn.cursor()
-    cursor.execute(LOCK_COMMENT, (row_id,))
+@contextmanager
+def comment_locked(app, other_session, comment_id):
+    """Another session holds a lock on one comment while the block runs, and
+    this thread's app connection waits at most LOCK_WAIT_SECONDS for it."""
+    other_session.begin()
+    cursor = other_session.cursor()
+    cursor.execute(LOCK_COMMENT, (comment_id,))
     assert cursor.fetchone() is not None
     cursor.close()
+    short_lock_wait_for_this_thread(app)
+    try:
+        yield
+    finally:
+        other_session.rollback()
+        restore_lock_wait(app)
 
 
 @pytest.mark.parametrize("locked", ["comment on their board", "their comment elsewhere"])
@@ -120,16 +131,9 @@ def test_user_delete_cascade_is_all_or_nothing(app, client, db, signup, other_se
 
     # Another session holds one row the cascade must delete: the DELETE gets
     # part of the way, waits for that lock, times out, and must undo it all.
-    lock_comment(
-        other_session,
-        on_theirs["id"] if locked == "comment on their board" else theirs_elsewhere["id"],
-    )
-    short_lock_wait_for_this_thread(app)
-    try:
+    locked_id = on_theirs["id"] if locked == "comment on their board" else theirs_elsewhere["id"]
+    with comment_locked(app, other_session, locked_id):
         failed = client.delete(f"/users/{author['id']}", headers=author_headers)
-    finally:
-        other_session.rollback()
-        restore_lock_wait(app)
     assert failed.status_code == 503, failed.json
     assert failed.headers["Retry-After"]
     assert counts(db, author["id"]) == before
@@ -148,13 +152,8 @@ def test_board_delete_cascade_is_all_or_nothing(app, client, db, signup, other_s
                     headers=reader_headers).json["id"]
         for n in range(5)
     ]
-    lock_comment(other_session, comment_ids[-1])
-    short_lock_wait_for_this_thread(app)
-    try:
+    with comment_locked(app, other_session, comment_ids[-1]):
         failed = client.delete(f"/boards/{board['id']}", headers=author_headers)
-    finally:
-        other_session.rollback()
-        restore_lock_wait(app)
     assert failed.status_code == 503, failed.json
     assert db.value("SELECT COUNT(*) FROM boards WHERE id = %s", (board["id"],)) == 1
     assert db.value("SELECT COUNT(*) FROM comments WHERE board_id = %s", (board["id"],)) == 5

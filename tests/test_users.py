@@ -1,7 +1,7 @@
 """The Users section of API.md (follows and a user's boards are tested elsewhere)."""
 import pytest
 
-from tests.conftest import PASSWORD, walk_pages
+from tests.helpers import PASSWORD, assert_empty_page, assert_pages
 
 KOREAN_EMOJI_NAME = "김민지 🌸👩‍💻"
 
@@ -134,16 +134,12 @@ def test_names_differing_only_in_emoji_are_different_users(client, db):
 
 def test_list_users_pages_newest_first_without_email(client, db):
     ids = [client.post("/users", json=new_user(n)).json["id"] for n in range(12)]
-    items, pages = walk_pages(client, "/users", limit=5)
-    assert [item["id"] for item in items] == sorted(ids, reverse=True)
-    assert pages == 3
+    items = assert_pages(client, "/users", 5, sorted(ids, reverse=True))
     assert all("email" not in item for item in items)
 
 
 def test_list_users_empty(client, db):
-    response = client.get("/users")
-    assert response.status_code == 200
-    assert response.json == {"items": [], "next_cursor": None}
+    assert_empty_page(client, "/users")
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=x", "cursor=garbage"])

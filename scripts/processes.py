@@ -1,0 +1,158 @@
+"""The processes the tests, the bench and `make run` start (gunicorn masters
+in their own process groups), a free loopback port for them, and a small
+HTTP client."""
+import contextlib
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Reply(NamedTuple):
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    def json(self):
+        """The body as JSON; None when it is empty or not JSON."""
+        try:
+            return json.loads(self.body) if self.body else None
+        except ValueError:
+            return None
+
+
+def http_call(port, method, path, body=None, headers=None, conn=None, timeout=10):
+    """One request to 127.0.0.1:`port` with `body` as JSON: a Reply. On
+    `conn` (an open http.client connection, kept alive) when given, else on
+    a new connection of its own."""
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        all_headers = dict(headers or {})
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            all_headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=all_headers)
+        response = conn.getresponse()
+        return Reply(response.status, response.headers, response.read())
+    finally:
+        if own:
+            conn.close()
+
+
+def answers_ok(port, path, process, timeout):
+    """True once GET `path` answers 200; False when `process` exits first or
+    `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            if http_call(port, "GET", path, timeout=2).status == 200:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+class Gunicorn:
+    """`gunicorn -c gunicorn.conf.py <target>` run from the repo, as its own
+    process group, so that stop() ends every process of it.
+
+    With `reuse_port` each worker listens on its own socket and the kernel
+    spreads new connections over them; without it the workers race to
+    accept and one often takes all of wrk's connections (bench/load.py)."""
+
+    def __init__(self, target, env, *, log_path=None, bind=None, reuse_port=False, wrapper=(),
+                 name="gunicorn"):
+        """`log_path`: where its output goes (None: this process's stdout);
+        `bind`: 127.0.0.1 on a free port unless given; `wrapper`: a command
+        gunicorn runs under (valgrind, for bench/instructions.py)."""
+        self.name = name
+        self.target = target
+        self.env = env
+        self.log_path = Path(log_path) if log_path else None
+        self.bind = bind or f"127.0.0.1:{free_port()}"
+        port = self.bind.rpartition(":")[2]
+        self.port = int(port) if port.isdigit() else None  # None: a Unix socket
+        self.command = [*wrapper, sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                        *(["--reuse-port"] if reuse_port else []), "--bind", self.bind, target]
+        self.process = None
+
+    def start(self):
+        log = open(self.log_path, "wb") if self.log_path else None
+        try:
+            self.process = subprocess.Popen(
+                self.command, cwd=ROOT, env=self.env, stdout=log,
+                stderr=subprocess.STDOUT if log else None, start_new_session=True,
+            )
+        finally:
+            if log:
+                log.close()
+        return self
+
+    def __enter__(self):
+        self.start()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def wait_ready(self, path="/health", timeout=60):
+        if not answers_ok(self.port, path, self.process, timeout):
+            state = "exited" if self.process.poll() is not None else f"did not answer within {timeout}s"
+            raise RuntimeError(f"{self.name} {state}: {self.log_tail()}")
+
+    def log_text(self):
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+    def log_tail(self):
+        return self.log_text()[-2000:]
+
+    def worker_pids(self):
+        return children_of(self.process.pid)
+
+    def stop(self, timeout=20):
+        """SIGTERM to the master (it stops its workers gracefully), then
+        SIGKILL to whatever is left of its process group."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=timeout)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+def children_of(pid):
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            status = (entry / "status").read_text()
+            fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+            if int(fields["PPid"]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)

@@ -1,0 +1,195 @@
+"""What the tests share that is not a fixture: settings, the app factory
+with test settings, raw SQL on the test database, the `world` fixture's
+shape, bulk rows, page walking, the app on a real HTTP server."""
+import contextlib
+import threading
+from dataclasses import dataclass
+
+from werkzeug.serving import make_server
+
+from app import create_app
+
+EMPTY_TABLES_CHILDREN_FIRST = (
+    "DELETE FROM follows",
+    "DELETE FROM comments",
+    "DELETE FROM boards",
+    "DELETE FROM users",
+)
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
+FAST_TEST_HASH = "scrypt:1024:8:1"
+PASSWORD = "correct horse 9"
+
+
+def make_app(db_server, database_name, **overrides):
+    config = {
+        **db_server.app_config(database_name),
+        "SECRET_KEY": TEST_SECRET,
+        "TESTING": True,
+        "PASSWORD_HASH_METHOD": FAST_TEST_HASH,
+        # Many tests fail logins on purpose; tests/test_rate_limit.py turns it on.
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+    return create_app(config)
+
+
+class Rows:
+    """Raw SQL against the test database, outside any request."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def many(self, sql, rows):
+        """One statement run for each of `rows` (bulk INSERTs)."""
+        with self.conn.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    def all(self, sql, params=None):
+        with self.conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def one(self, sql, params=None):
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+    def value(self, sql, params=None):
+        row = self.one(sql, params)
+        return next(iter(row.values())) if row else None
+
+    def status(self, name):
+        return int(self.one("SHOW GLOBAL STATUS LIKE %s", (name,))["Value"])
+
+
+@dataclass
+class World:
+    """Two users made through the API: alice owns `board`, has written
+    `comment` on it and follows bob (conftest's `world` fixture)."""
+
+    alice: dict  # POST /users' answer: her own view, with email
+    alice_headers: dict
+    bob: dict
+    bob_headers: dict
+    board: dict
+    comment: dict
+
+    def url(self, template):
+        """`template` with {alice}, {bob}, {board} and {comment} as their ids."""
+        return template.format(alice=self.alice["id"], bob=self.bob["id"],
+                               board=self.board["id"], comment=self.comment["id"])
+
+
+def post_board(client, headers, title="A title", content="Some content"):
+    response = client.post("/boards", json={"title": title, "content": content}, headers=headers)
+    assert response.status_code == 201, response.json
+    return response
+
+
+def post_comment(client, board_id, headers, content="A comment"):
+    response = client.post(f"/boards/{board_id}/comments", json={"content": content}, headers=headers)
+    assert response.status_code == 201, response.json
+    return response
+
+
+def insert_users(db, count, prefix="bulk"):
+    """count users by SQL (much faster than signing up); returns their ids, oldest first."""
+    first = db.value("SELECT COALESCE(MAX(id), 0) FROM users")
+    db.many(
+        "INSERT INTO users (name, email, password_hash) VALUES (%s, %s, %s)",
+        [(f"{prefix}{first}_{n}", f"{prefix}{first}_{n}@example.com", "x") for n in range(count)],
+    )
+    return [row["id"] for row in db.all(
+        "SELECT id FROM users WHERE id > %s ORDER BY id", (first,)
+    )]
+
+
+def insert_boards(db, user_id, count):
+    first = db.value("SELECT COALESCE(MAX(id), 0) FROM boards")
+    db.many(
+        "INSERT INTO boards (user_id, title, content) VALUES (%s, %s, %s)",
+        [(user_id, f"board {n}", "") for n in range(count)],
+    )
+    return [row["id"] for row in db.all(
+        "SELECT id FROM boards WHERE id > %s ORDER BY id", (first,)
+    )]
+
+
+def insert_comments(db, board_id, user_id, count):
+    first = db.value("SELECT COALESCE(MAX(id), 0) FROM comments")
+    db.many(
+        "INSERT INTO comments (board_id, user_id, content) VALUES (%s, %s, %s)",
+        [(board_id, user_id, f"comment {n}") for n in range(count)],
+    )
+    return [row["id"] for row in db.all(
+        "SELECT id FROM comments WHERE id > %s ORDER BY id", (first,)
+    )]
+
+
+def insert_follows(db, pairs):
+    """(follower id, followee id) pairs by SQL."""
+    db.many("INSERT INTO follows (follower_id, followee_id) VALUES (%s, %s)", pairs)
+
+
+def walk_pages(client, url, limit, headers=None):
+    """Every item of a paged list, following next_cursor: (items, pages).
+    Checks that a page with a next cursor is full and has the Link header."""
+    items, cursor, pages = [], None, 0
+    while True:
+        separator = "&" if "?" in url else "?"
+        query = f"{url}{separator}limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+        response = client.get(query, headers=headers)
+        assert response.status_code == 200, response.json
+        body = response.json
+        assert len(body["items"]) <= limit
+        items.extend(body["items"])
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            assert "Link" not in response.headers
+            return items, pages
+        assert len(body["items"]) == limit
+        assert 'rel="next"' in response.headers["Link"]
+
+
+def assert_pages(client, url, limit, ids, headers=None):
+    """The list at `url` is exactly `ids`, in that order, in as few pages of
+    `limit` as they fill; returns its items."""
+    items, pages = walk_pages(client, url, limit, headers)
+    assert [item["id"] for item in items] == ids
+    assert pages == max(1, -(-len(ids) // limit))
+    return items
+
+
+def assert_empty_page(client, url, headers=None):
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.json
+    assert response.json == {"items": [], "next_cursor": None}
+    assert "Link" not in response.headers
+
+
+def close_db_connection_after_each_request(app):
+    """WSGI wrapper: the threaded server runs each request on a new thread,
+    so the connection that thread kept is closed as the request ends."""
+    database = app.extensions["boards_db"]
+
+    def wsgi(environ, start_response):
+        try:
+            return app(environ, start_response)
+        finally:
+            database.close_thread_connection()
+
+    return wsgi
+
+
+@contextlib.contextmanager
+def serve_in_thread(app):
+    """Serves the app on a free loopback port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, close_db_connection_after_each_request(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
