@@ -154,7 +154,7 @@ def parse_args(argv):
 
 
 def ensure_wrk():
-    subprocess.run(["bash", str(ROOT / "scripts" / "install_wrk.sh")], check=True)
+    subprocess.run(["bash", str(ROOT / "scripts" / "install_debian.sh"), "wrk", "wrk"], check=True)
 
 
 def start_server(stack, database_url):

@@ -24,9 +24,10 @@ if need_system_packages; then
 fi
 
 if [ "${1:-}" = "test" ]; then
-  bash scripts/install_browser.sh  # Chromium for tests/test_pages_browser.py
-  bash scripts/install_wrk.sh  # wrk for tests/test_load.py (and bench/)
-  bash scripts/install_haproxy.sh  # haproxy -c for tests/test_deploy.py
+  # Chromium (and fonts for Korean and emoji in the screenshots) for the page tests
+  bash scripts/install_debian.sh /usr/bin/chromium chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji
+  bash scripts/install_debian.sh wrk wrk  # tests/test_load.py and bench/
+  bash scripts/install_debian.sh haproxy haproxy  # tests/test_deploy.py
 fi
 
 if [ ! -x .venv/bin/python ]; then

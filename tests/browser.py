@@ -17,7 +17,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-INSTALL_HINT = "run scripts/install_browser.sh (as root) to install Debian's chromium"
+INSTALL_HINT = "run `bash scripts/install_debian.sh /usr/bin/chromium chromium chromium-driver` (as root)"
 
 
 def launch_chromium(playwright):

@@ -6,7 +6,7 @@ import uuid
 import MySQLdb
 import pytest
 
-from scripts.dbserver import find_or_start
+from scripts.dbserver import find_or_start, start_private
 from tests.helpers import (
     EMPTY_TABLES_CHILDREN_FIRST, PASSWORD, Rows, World, make_app, post_board, post_comment,
 )
@@ -20,6 +20,16 @@ def db_server():
         pytest.exit(str(no_server), returncode=3)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def private_server():
+    """A mariadbd/mysqld of the module's own (tests/test_faults.py kills it)."""
+    private = start_private()
+    try:
+        yield private
+    finally:
+        private.stop()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import MySQLdb
 import pytest
 
 from migrations import create_database
-from scripts.dbserver import Server, start_private
+from scripts.dbserver import Server
 from tests.compose_file import ROOT, environment, healthcheck_command, published_ports, replicas
 
 DEPLOY = ROOT / "deploy"
@@ -87,15 +87,6 @@ def test_no_script_uses_the_statements_mysql_8_4_removed():
     for path in (DEPLOY / "mysql").iterdir():
         text = path.read_text()
         assert not re.search(r"\bMASTER\b|SLAVE STATUS|START SLAVE|CHANGE MASTER", text), path.name
-
-
-@pytest.fixture(scope="module")
-def private_server():
-    private = start_private()
-    try:
-        yield private
-    finally:
-        private.stop()
 
 
 def test_a_write_through_the_service_account_to_a_read_only_server_fails_loudly(private_server, tmp_path):

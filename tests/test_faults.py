@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from scripts.dbserver import start_private
 from scripts.processes import http_call
 from tests.service_process import ServiceProcess, init_database, query_all, threads_connected
 
@@ -180,15 +179,6 @@ def server_side_client_ports(server):
         return {int(host.rsplit(":", 1)[1]) for (host,) in cursor.fetchall() if ":" in host}
     finally:
         conn.close()
-
-
-@pytest.fixture(scope="module")
-def private_server():
-    private = start_private()
-    try:
-        yield private
-    finally:
-        private.stop()
 
 
 def accounts_for(service, label):

@@ -3,7 +3,7 @@ against the service under gunicorn on loopback, its own private mariadbd.
 
 Result to keep: no socket error, every answer 200 or 201, no write lost, and
 MySQL connections never above workers x threads (polled during the run).
-wrk comes from scripts/install_wrk.sh (Debian's package).
+wrk comes from Debian's package (scripts/install_debian.sh, run by `make test`).
 """
 import re
 import shutil
@@ -88,7 +88,7 @@ end
 
 def wrk_binary():
     found = shutil.which("wrk")
-    assert found, "wrk is missing: run scripts/install_wrk.sh (apt-get install wrk)"
+    assert found, "wrk is missing: run scripts/install_debian.sh wrk wrk (apt-get install wrk)"
     return found
 
 
