@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from config import SSL_MODES, config_from_environment
 from scripts.processes import free_port
-from tests.compose_file import (
+from tests.helpers.compose_file import (
     COMPOSE, COMPOSE_TEXT, SELECTION_IDS, SELECTIONS, SERVICES, app_image_services, command,
     compose_schema, dependencies, enabled_services, environment, healthcheck_command, mounts,
     one_shot_services, project_for, published_ports, replicas, service,

@@ -13,7 +13,7 @@ import pytest
 
 from migrations import create_database
 from scripts.dbserver import Server
-from tests.compose_file import ROOT, environment, healthcheck_command, published_ports, replicas
+from tests.helpers.compose_file import ROOT, environment, healthcheck_command, published_ports, replicas
 
 DEPLOY = ROOT / "deploy"
 PRIMARY_USERS = DEPLOY / "mysql" / "primary-users.sh"
@@ -154,7 +154,7 @@ def test_haproxy_runs_the_config_against_docker_like_dns_and_health_checks():
     for Docker's DNS and two pool instances (tests/haproxy_netns.py)."""
     done = subprocess.run(
         ["unshare", "--user", "--map-root-user", "--net", sys.executable,
-         str(ROOT / "tests" / "haproxy_netns.py"), str(HAPROXY_CFG)],
+         str(ROOT / "tests" / "helpers" / "haproxy_netns.py"), str(HAPROXY_CFG)],
         capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, done.stderr

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from scripts.processes import http_call
-from tests.service_process import ServiceProcess, init_database, query_all, threads_connected
+from tests.helpers.service_process import ServiceProcess, init_database, query_all, threads_connected
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ from schemathesis.config import SchemathesisConfig
 from api import Api, Blueprint
 from schemas import BoardPatchSchema
 from tests.helpers import PASSWORD, make_app, serve_in_thread
-from tests.schemathesis_engine import run_schemathesis
+from tests.helpers.schemathesis_engine import run_schemathesis
 
 SEED = 20261124
 MAX_EXAMPLES = 25

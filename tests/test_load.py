@@ -16,7 +16,7 @@ import pytest
 
 from scripts.dbserver import start_private
 from scripts.processes import http_call
-from tests.service_process import ServiceProcess, init_database, query_all, threads_connected
+from tests.helpers.service_process import ServiceProcess, init_database, query_all, threads_connected
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser import block_outside_loopback, launch_chromium
+from tests.helpers.browser import block_outside_loopback, launch_chromium
 from tests.helpers import PASSWORD, serve_in_thread
 
 SCREENSHOTS = (

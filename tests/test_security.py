@@ -13,7 +13,7 @@ import auth
 from app import create_app
 from web.request_log import RequestIdFilter
 from scripts.processes import free_port
-from tests.browser import launch_chromium
+from tests.helpers.browser import launch_chromium
 from tests.helpers import PASSWORD, TEST_SECRET, make_app, serve_in_thread
 
 STRONG_SECRET = "k3Q9v-vXc1c7gZ4bT2Nw8yR0pLm5sHj6dFa1EoUi"
