@@ -1,76 +1,10 @@
 """What goes in and what comes out, as marshmallow schemas."""
-from datetime import timezone
+from marshmallow import Schema, fields, validate
 
-from marshmallow import Schema, ValidationError, fields, missing, validate
-
-from pagination import decode_cursor
+from row_schema import RowSchema, Rows
+from schema_fields import Author, Cursor, Password, QueryInteger, Text, UTCDateTime
 
 MAX_ID = 2**63 - 1
-
-
-NO_NUL = validate.Regexp(r"^[^\u0000]*$", error="Must not contain NUL characters.")
-
-
-class UnicodeText(fields.String):
-    """A string that is Unicode text: a JSON escape can carry a lone
-    surrogate, which is not text and cannot be encoded as UTF-8 (no pattern
-    that JSON Schema tools share can say so; the type `string` means text)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise ValidationError("Not valid Unicode text.") from error
-        return text
-
-
-class Text(UnicodeText):
-    """Text the database can store exactly: no NUL characters either (the
-    documented `pattern`)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.validators.insert(0, NO_NUL)
-
-
-class Password(UnicodeText):
-    """Any text, NUL characters included: a password is only hashed, never stored."""
-
-
-class UTCDateTime(fields.DateTime):
-    """The database keeps naive UTC datetimes; clients get ISO 8601 with +00:00."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else value.replace(tzinfo=timezone.utc).isoformat()
-
-    def row_reader(self, name):
-        def read(row):
-            value = row.get(name, missing)
-            return value if value is None or value is missing else value.isoformat() + "+00:00"
-
-        return read
-
-
-class QueryInteger(fields.Integer):
-    """An integer from the query string: ASCII digits only (Python's int()
-    would also read fullwidth and other Unicode digits)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and not value.lstrip("+-").isascii():
-            raise self.make_error("invalid", input=value)
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-class Cursor(fields.String):
-    """An opaque page cursor; loads as the last id of the previous page. An
-    empty one is no cursor (the first page), as when it is left out."""
-
-    def deserialize(self, value, attr=None, data=None, **kwargs):
-        return super().deserialize(missing if value == "" else value, attr, data, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return decode_cursor(super()._deserialize(value, attr, data, **kwargs))
 
 
 # In
@@ -135,58 +69,6 @@ class CommentCreateSchema(Schema):
 # Out
 
 
-class RowSchema(Schema):
-    """An output schema for database rows (dicts), dumped by a plan made
-    once per schema instead of marshmallow's per-field machinery.
-
-    Saves: 31 % of the instructions of a page of 20 boards, 27 % of a page of
-    comments, 24 % of the feed and 4-5 % of a single board or user
-    (bench/instructions.py, docs/performance.md). A row needs no more than
-    picking keys, formatting datetimes and nesting the author.
-    How: plain Integer/String fields are copied as they are; a field with
-    `row_reader(name)` formats its own value; any other field goes through
-    its own `serialize`. Keys absent from the row are left out, as
-    marshmallow does. The fields still describe the output for OpenAPI.
-    Depends on: marshmallow 4's `dump_fields` and `Field.serialize` (pinned
-    marshmallow==4.4.0).
-    Gives up: pre_dump/post_dump hooks never run, `only`/`exclude` given to
-    `dump` and a field's `attribute`/`dump_default` are not honoured. None of
-    the output schemas uses them; tests/test_schemas.py dumps every schema
-    here with marshmallow's own `Schema.dump` and with this one and requires
-    the same output."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._row_plan = tuple(
-            (field.data_key or name, name, _row_reader(field, name))
-            for name, field in self.dump_fields.items()
-        )
-
-    def dump(self, obj, *, many=None):
-        many = self.many if many is None else bool(many)
-        return [self._dump_row(row) for row in obj] if many else self._dump_row(obj)
-
-    def _dump_row(self, row):
-        out = {}
-        for key, name, read in self._row_plan:
-            if read is None:
-                if name in row:
-                    out[key] = row[name]
-            else:
-                value = read(row)
-                if value is not missing:
-                    out[key] = value
-        return out
-
-
-def _row_reader(field, name):
-    if type(field) in (fields.Integer, fields.String):
-        return None
-    if hasattr(field, "row_reader"):
-        return field.row_reader(name)
-    return lambda row: field.serialize(name, row)
-
-
 class UserSchema(RowSchema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
@@ -199,26 +81,6 @@ class TokenSchema(Schema):
     access_token = fields.String(required=True)
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
-
-
-class AuthorSchema(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-
-
-class Author(fields.Nested):
-    """Rows carry author_id and author_name; clients get author: {id, name}.
-    Built directly rather than through a nested schema: it is on every row of
-    every page."""
-
-    def __init__(self, **kwargs):
-        super().__init__(AuthorSchema, required=True, **kwargs)
-
-    def serialize(self, attr, obj, accessor=None, **kwargs):
-        return {"id": obj["author_id"], "name": obj["author_name"]}
-
-    def row_reader(self, name):
-        return lambda row: {"id": row["author_id"], "name": row["author_name"]}
 
 
 class BoardSchema(RowSchema):
@@ -237,17 +99,6 @@ class CommentSchema(RowSchema):
     content = fields.String(required=True)
     author = Author()
     created_at = UTCDateTime(required=True)
-
-
-class Rows(fields.List):
-    """A list of rows dumped by their RowSchema in one call."""
-
-    def __init__(self, row_schema, **kwargs):
-        super().__init__(fields.Nested(row_schema), **kwargs)
-
-    def row_reader(self, name):
-        schema = self.inner.schema
-        return lambda page: schema.dump(page[name], many=True)
 
 
 def _page_of(item_schema, name):

@@ -7,7 +7,7 @@ import pytest
 from marshmallow import Schema
 
 import schemas
-from schemas import RowSchema
+from row_schema import RowSchema
 
 WHEN = datetime(2026, 11, 24, 10, 0, 0)
 LATER = datetime(2026, 11, 24, 10, 0, 0, 123456)

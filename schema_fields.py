@@ -1,0 +1,91 @@
+"""The project's own marshmallow fields: text the database can store, UTC
+datetimes, query-string integers, page cursors and the nested author."""
+from datetime import timezone
+
+from marshmallow import Schema, ValidationError, fields, missing, validate
+
+from pagination import decode_cursor
+
+NO_NUL = validate.Regexp(r"^[^\u0000]*$", error="Must not contain NUL characters.")
+
+
+class UnicodeText(fields.String):
+    """A string that is Unicode text: a JSON escape can carry a lone
+    surrogate, which is not text and cannot be encoded as UTF-8 (no pattern
+    that JSON Schema tools share can say so; the type `string` means text)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValidationError("Not valid Unicode text.") from error
+        return text
+
+
+class Text(UnicodeText):
+    """Text the database can store exactly: no NUL characters either (the
+    documented `pattern`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.insert(0, NO_NUL)
+
+
+class Password(UnicodeText):
+    """Any text, NUL characters included: a password is only hashed, never stored."""
+
+
+class UTCDateTime(fields.DateTime):
+    """The database keeps naive UTC datetimes; clients get ISO 8601 with +00:00."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.replace(tzinfo=timezone.utc).isoformat()
+
+    def row_reader(self, name):
+        def read(row):
+            value = row.get(name, missing)
+            return value if value is None or value is missing else value.isoformat() + "+00:00"
+
+        return read
+
+
+class QueryInteger(fields.Integer):
+    """An integer from the query string: ASCII digits only (Python's int()
+    would also read fullwidth and other Unicode digits)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not value.lstrip("+-").isascii():
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Cursor(fields.String):
+    """An opaque page cursor; loads as the last id of the previous page. An
+    empty one is no cursor (the first page), as when it is left out."""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        return super().deserialize(missing if value == "" else value, attr, data, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return decode_cursor(super()._deserialize(value, attr, data, **kwargs))
+
+
+class AuthorSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class Author(fields.Nested):
+    """Rows carry author_id and author_name; clients get author: {id, name}.
+    Built directly rather than through a nested schema: it is on every row of
+    every page."""
+
+    def __init__(self, **kwargs):
+        super().__init__(AuthorSchema, required=True, **kwargs)
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        return {"id": obj["author_id"], "name": obj["author_name"]}
+
+    def row_reader(self, name):
+        return lambda row: {"id": row["author_id"], "name": row["author_name"]}
