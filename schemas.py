@@ -90,6 +90,21 @@ class LoginSchema(Schema):
     password = Text(required=True, load_only=True, validate=validate.Length(1, 128))
 
 
+class JSONBoolean(fields.Boolean):
+    """true or false only: marshmallow's Boolean also takes 1, "yes", "on"..."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class LogoutSchema(Schema):
+    everywhere = JSONBoolean(
+        load_default=False, metadata={"description": "end every token of yours, not only this one"}
+    )
+
+
 class BoardCreateSchema(Schema):
     title = Text(required=True, validate=validate.Length(1, 200))
     content = Text(load_default="", validate=validate.Length(0, 20000))
