@@ -90,19 +90,10 @@ class LoginSchema(Schema):
     password = Text(required=True, load_only=True, validate=validate.Length(1, 128))
 
 
-class JSONBoolean(fields.Boolean):
-    """true or false only: marshmallow's Boolean also takes 1, "yes", "on"..."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return value
-
-
 class LogoutSchema(Schema):
-    everywhere = JSONBoolean(
-        load_default=False, metadata={"description": "end every token of yours, not only this one"}
-    )
+    # Only JSON true/false (and 1/0, equal to them in Python), not "yes" or "on".
+    everywhere = fields.Boolean(load_default=False, truthy={True}, falsy={False},
+                                metadata={"description": "end every token of yours, not only this one"})
 
 
 class BoardCreateSchema(Schema):

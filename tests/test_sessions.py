@@ -8,10 +8,13 @@ from datetime import datetime, timedelta, timezone
 import jwt
 import pytest
 
+from flask_jwt_extended import create_access_token
+
 import auth
 import revocations
-from queries import load_queries, utc_now
-from tests.conftest import PASSWORD, TEST_SECRET
+from migrations import create_database, drop_database, migrate, run_script
+from queries import SQL_DIR, load_queries, utc_now
+from tests.conftest import PASSWORD, TEST_SECRET, make_app
 from tests.service_process import ServiceProcess, init_database, query_all
 
 NEW_PASSWORD = "a brand new secret 7"
@@ -118,9 +121,9 @@ def test_logout_with_everywhere_false_or_an_empty_body_ends_only_that_token(clie
     assert client.get("/me", headers=third).status_code == 200
 
 
-@pytest.mark.parametrize("body", [{"everywhere": "true"}, {"everywhere": 1}, {"everywhere": None},
+@pytest.mark.parametrize("body", [{"everywhere": "true"}, {"everywhere": "yes"}, {"everywhere": None},
                                   {"everywhere": True, "device": "phone"}],
-                         ids=["string", "number", "null", "unknown-field"])
+                         ids=["string-true", "string-yes", "null", "unknown-field"])
 def test_a_bad_logout_body_is_422_and_ends_nothing(client, db, world, body):
     before = snapshot(db)
     response = client.post("/auth/logout", json=body, headers=world["first"])
@@ -225,6 +228,42 @@ def test_deleting_the_user_deletes_their_revocations(client, db, world):
     assert db.value("SELECT COUNT(*) FROM revoked_tokens") == 1
     assert client.delete(f"/users/{world['alice']['id']}", headers=world["second"]).status_code == 204
     assert db.value("SELECT COUNT(*) FROM revoked_tokens") == 0
+
+
+def test_a_token_from_before_generations_is_refused(app, client, world):
+    """Tokens issued before this version carry no `gen`: they cannot be
+    ended by a password change, so they are refused (log in again)."""
+    with app.app_context():
+        legacy = create_access_token(str(world["alice"]["id"]))
+    response = client.get("/me", headers=bearer(legacy))
+    assert response.status_code == 401
+    assert response.json["message"] == "The bearer token is not valid."
+
+
+def test_the_migration_gives_existing_users_generation_0(db_server):
+    name = f"boards_test_{uuid.uuid4().hex[:8]}_upgrade"
+    app = make_app(db_server, name)
+    admin = db_server.connect()
+    try:
+        create_database(admin, name)
+        admin.select_db(name)
+        migrations = sorted((SQL_DIR / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql"))
+        assert migrations[-1].stem == "0006_token_revocation"
+        ledger = load_queries("migrations")
+        ledger.create_schema_migrations(admin)
+        for path in migrations[:-1]:
+            run_script(admin, path)
+            ledger.record_migration(admin, version=path.stem)
+        with admin.cursor() as cursor:
+            cursor.execute("INSERT INTO users (name, email, password_hash) VALUES ('old', 'old@x.com', 'h')")
+        with app.app_context():
+            assert migrate() == ["0006_token_revocation"]
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT name, token_generation FROM users")
+            assert cursor.fetchall() == (("old", 0),)
+    finally:
+        drop_database(admin, name)
+        admin.close()
 
 
 # Clean-up: nothing grows forever
