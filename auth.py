@@ -1,12 +1,15 @@
 """Passwords, tokens and "who is calling".
 
 Passwords are stored as werkzeug scrypt hashes (salted, memory-hard).
-Tokens are HS256 JWTs issued by flask-jwt-extended. A route that needs the
+Tokens are HS256 JWTs issued by flask-jwt-extended, each with a unique
+`jti` and its user's token generation `gen`. A route that needs the
 caller's row asks `caller()`, which reads it (one statement, once per
-request) and answers 401 when that user no longer exists, so the token of a
-deleted user stops working at once. A route that only needs the id (the
-feed) takes `caller_id()` and proves the user exists in its own single
-statement.
+request) only while the token is live: the user exists, `gen` is the user's
+current generation (logging out everywhere and a password change start the
+next one) and the `jti` was not logged out (revoked_tokens). Else 401. A
+route that only needs the id (the feed) takes `caller_id()`,
+`token_generation()` and `token_jti()` and checks the same in its own
+single statement. docs/security.md has the design.
 
 Tokens are verified here with one PyJWT `jwt.decode`, once per token and
 process (`_decoded`), instead of flask-jwt-extended's `jwt_required`:
@@ -15,15 +18,19 @@ process (`_decoded`), instead of flask-jwt-extended's `jwt_required`:
   costs even without a token; bench/instructions.py, docs/performance.md):
   `jwt_required` parses and base64-decodes each token four times;
 - depends on PyJWT (pinned 2.15.1) and on the tokens flask-jwt-extended
-  4.7.4 issues (HS256 with JWT_SECRET_KEY; claims sub, type, exp, iat, nbf);
+  4.7.4 issues (HS256 with JWT_SECRET_KEY; claims sub, type, exp, iat, nbf,
+  jti, and our `gen`);
 - gives up flask-jwt-extended's request-time callbacks (blocklist loader,
   user lookup, claims verification, its error handlers) and token
   locations other than the Authorization header; none is used here.
 tests/test_auth.py checks that a token is accepted here exactly when
-flask-jwt-extended's `decode_token` accepts it, with the same claims.
+flask-jwt-extended's `decode_token` accepts it, with the same claims, and it
+carries what a revocable token needs (`exp`, `jti` and `gen`), which every
+token issued here does.
 """
 import functools
 import time
+from datetime import datetime, timezone
 from types import MappingProxyType
 
 import jwt
@@ -35,8 +42,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 BEARER = [{"bearerAuth": []}]
 BEARER_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 _UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="boards"'}
-DELETED_USER_MESSAGE = "The bearer token's user no longer exists."
+ENDED_TOKEN_MESSAGE = "The bearer token has been revoked, or its user no longer exists."
 TOKEN_ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ["sub", "exp", "jti", "gen"]
+JTI_MAX_LENGTH = 36  # revoked_tokens.jti; flask-jwt-extended's are UUIDs
 VERIFIED_TOKENS_KEPT = 1024  # per worker process, about 2 KB each
 
 
@@ -53,17 +62,24 @@ def init_auth(app, mysql, users):
 
 
 class Callers:
-    """Reads the calling user's row, when a route asks for it (`caller()`).
-    flask-jwt-extended's `user_lookup_loader` would read it on every request
-    with a token, the feed's too, which proves the user exists in its own
-    single statement."""
+    """Reads the calling user's row while the token is live, when a route
+    asks for it (`caller()`). flask-jwt-extended's `user_lookup_loader`
+    would read it on every request with a token, the feed's too, which
+    checks the token in its own single statement."""
 
     def __init__(self, mysql, users):
         self.mysql = mysql
         self.users = users
 
-    def load(self, user_id):
-        return self.users.get_user(self.mysql.connection, id=user_id)
+    def load(self, claims):
+        """The row of the token's user, or None (no such user, or the token has ended)."""
+        try:
+            user_id = int(claims["sub"])
+        except ValueError:
+            return None
+        return self.users.get_caller(
+            self.mysql.connection, id=user_id, token_generation=claims["gen"], jti=claims["jti"]
+        )
 
 
 def bearer_token():
@@ -95,10 +111,17 @@ def _decoded(token, key):
     key, and only the expiry is checked again on later requests (above). A
     token that fails is not kept: errors are not cached. The checks are
     flask-jwt-extended's: a `sub` claim (a string), `type` "access" when
-    present, exp/nbf/iat verified when present."""
-    claims = jwt.decode(token, key, algorithms=[TOKEN_ALGORITHM], options={"require": ["sub"]})
+    present, exp/nbf/iat verified when present. Ours on top: it expires
+    (so a revocation can expire too) and carries the jti and generation that
+    logging out refers to."""
+    claims = jwt.decode(token, key, algorithms=[TOKEN_ALGORITHM], options={"require": REQUIRED_CLAIMS})
     if claims.get("type", "access") != "access":
         raise jwt.InvalidTokenError("not an access token")
+    jti, generation = claims["jti"], claims["gen"]
+    if not (isinstance(jti, str) and jti.isascii() and len(jti) <= JTI_MAX_LENGTH):
+        raise jwt.InvalidTokenError("not a token id we issue")
+    if type(generation) is not int or generation < 0:
+        raise jwt.InvalidTokenError("not a token generation")
     return MappingProxyType(claims)
 
 
@@ -129,11 +152,27 @@ def caller_id():
         abort_unknown_caller()
 
 
+def token_generation():
+    """The user's token generation the request's token was issued in."""
+    return g.token_claims["gen"]
+
+
+def token_jti():
+    """The unique id of the request's token."""
+    return g.token_claims["jti"]
+
+
+def token_expiry():
+    """When the request's token expires, as the tables store time (naive UTC)."""
+    return datetime.fromtimestamp(g.token_claims["exp"], timezone.utc).replace(tzinfo=None)
+
+
 def caller():
-    """The calling user's row (id, name, email, ...), read once per request."""
+    """The calling user's row (id, name, email, ...), read once per request;
+    401 when the token has ended or its user no longer exists."""
     row = g.get("caller")
     if row is None:
-        row = current_app.extensions["boards_callers"].load(caller_id())
+        row = current_app.extensions["boards_callers"].load(g.token_claims)
         if row is None:
             abort_unknown_caller()
         g.caller = row
@@ -145,25 +184,29 @@ def abort_unauthorized(message):
 
 
 def abort_unknown_caller():
-    abort_unauthorized(DELETED_USER_MESSAGE)
+    abort_unauthorized(ENDED_TOKEN_MESSAGE)
 
 
 def optional_caller_id():
-    """On a public read: the id in a valid bearer token, or None. Not checked
-    against the database; it only decides whether to show private fields."""
+    """On a public read: the id of the caller when the request carries a live
+    bearer token, else None. Costs one statement, only when there is a
+    token; it decides whether to show private fields."""
     token = bearer_token()
     if token is None:
         return None
     try:
-        return int(verified_claims(token)["sub"])
-    except (jwt.PyJWTError, TypeError, ValueError):
+        claims = verified_claims(token)
+    except jwt.PyJWTError:
         return None
+    row = current_app.extensions["boards_callers"].load(claims)
+    return row["id"] if row else None
 
 
-def issue_token(user_id):
+def issue_token(user_id, generation):
+    """A token of user_id's current token generation (from the row just read or written)."""
     expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     return {
-        "access_token": create_access_token(identity=str(user_id)),
+        "access_token": create_access_token(identity=str(user_id), additional_claims={"gen": generation}),
         "token_type": "Bearer",
         "expires_in": int(expires.total_seconds()),
     }

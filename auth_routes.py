@@ -1,10 +1,11 @@
-"""Logging in: runs sql/queries/auth.sql."""
+"""Logging in and out: runs sql/queries/auth.sql."""
 from flask.views import MethodView
 
-from api import Blueprint, abort
-from auth import issue_token, password_matches
+from api import Blueprint, abort, caller
+from auth import issue_token, password_matches, token_expiry, token_jti
 from rate_limit import check_login_allowed, record_failed_login
-from schemas import LoginSchema, TokenSchema
+from revocations import purge_expired_revocations
+from schemas import LoginSchema, LogoutSchema, TokenSchema
 
 
 def create_auth_blueprint(mysql, logins):
@@ -23,6 +24,25 @@ def create_auth_blueprint(mysql, logins):
             if not password_matches(stored_hash, credentials["password"]):
                 record_failed_login(login, credentials["email"])
                 abort(401, message="Wrong email or password.")
-            return issue_token(login["id"])
+            return issue_token(login["id"], login["token_generation"])
+
+    @blp.route("/auth/logout")
+    class Logout(MethodView):
+        @blp.token_required
+        @blp.arguments(LogoutSchema(), required=False)
+        @blp.response(204)
+        @blp.errors()
+        def post(self, options):
+            """End this token; with `{"everywhere": true}`, every token of yours.
+
+            An ended token answers 401 from then on, on every instance of the service."""
+            me = caller()
+            if options["everywhere"]:
+                logins.end_every_token(mysql.connection, id=me["id"])
+                return
+            purge_expired_revocations(mysql.connection, logins, max_batches=1)
+            logins.revoke_token(
+                mysql.connection, jti=token_jti(), user_id=me["id"], expires_at=token_expiry()
+            )
 
     return blp

@@ -14,7 +14,7 @@ from api import (
     subject_rows,
     utc_now,
 )
-from auth import abort_unknown_caller
+from auth import abort_unknown_caller, token_generation, token_jti
 from schemas import (
     BoardCreateSchema,
     BoardListArgsSchema,
@@ -167,6 +167,8 @@ def create_board_blueprint(mysql, boards):
             rows = boards.list_feed_page(
                 mysql.connection,
                 follower_id=caller_id(),
+                token_generation=token_generation(),
+                jti=token_jti(),
                 before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
                 limit=args["limit"] + 1,
             )

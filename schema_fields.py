@@ -89,3 +89,13 @@ class Author(fields.Nested):
 
     def row_reader(self, name):
         return lambda row: {"id": row["author_id"], "name": row["author_name"]}
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only: marshmallow's Boolean also takes "yes", "on",
+    1 and 0."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from row_schema import RowSchema, Rows
-from schema_fields import Author, Cursor, Password, QueryInteger, Text, UTCDateTime
+from schema_fields import Author, Cursor, Password, QueryInteger, StrictBoolean, Text, UTCDateTime
 
 MAX_ID = 2**63 - 1
 
@@ -46,6 +46,12 @@ class UserPatchSchema(UserReplaceSchema):
 class LoginSchema(Schema):
     email = Text(required=True, validate=validate.Length(1, 255))
     password = Password(required=True, load_only=True, validate=validate.Length(1, 128))
+
+
+class LogoutSchema(Schema):
+    everywhere = StrictBoolean(
+        load_default=False, metadata={"description": "end every token of yours, not only this one"}
+    )
 
 
 class BoardCreateSchema(Schema):

@@ -9,9 +9,12 @@ SECRET_KEY) so the same URLs work on both.
 What it leaves out on purpose, and the service does not: validation beyond
 what the SQL needs, request ids and the log line, ETags, Link headers,
 marshmallow, and JWT: writes and the feed TRUST an `X-User-Id` header instead
-of checking a token. A write runs the same 2 statements as the service: the
-writer's row (the service reads it to check the token; here it gives the
-author's name) and the INSERT; both answer the new row from what they wrote.
+of checking a token. They still run the service's token check in SQL, with
+a token of generation 0 (the seeded users') and an id that was never
+revoked, so the statements do the same work. A write runs the same 2
+statements as the service: the writer's row (the service reads it to check
+the token; here it gives the author's name) and the INSERT; both answer the
+new row from what they wrote.
 
 Configured like the service, from MYSQL_* and SECRET_KEY in the environment;
 run with `gunicorn -c gunicorn.conf.py bench.reference_app:application`.
@@ -44,11 +47,13 @@ INSERT_BOARD = _boards.insert_board.sql
 LIST_COMMENTS = _comments.list_board_comments_page.sql
 INSERT_COMMENT = _comments.insert_comment.sql
 GET_USER = _users.get_user.sql
+GET_CALLER = _users.get_caller.sql
 
 FIRST_BEFORE_ID = 2**63 - 1
 SECRET = os.environ.get("SECRET_KEY", "").encode()
 MAC_BYTES = 9
 JSON_HEADERS = [("Content-Type", "application/json")]
+LIVE_TOKEN = {"token_generation": 0, "jti": "00000000-0000-4000-8000-000000000000"}
 
 _local = threading.local()
 
@@ -151,7 +156,8 @@ def list_boards(environ):
 
 def feed(environ):
     before_id, limit = page_args(environ, FIRST_BEFORE_ID)
-    params = {"follower_id": caller_id(environ), "before_id": before_id, "limit": limit + 1}
+    params = {"follower_id": caller_id(environ), **LIVE_TOKEN, "before_id": before_id,
+              "limit": limit + 1}
     rows, _ = run(LIST_FEED, params)
     return 200, page(rows, limit)
 
@@ -184,7 +190,7 @@ def board_comments(environ, board_id):
 def author(environ):
     """The writer's row: the service reads it to check the token's user; here
     it only gives the author's name, so the SQL is the same."""
-    return one(GET_USER, {"id": caller_id(environ)})
+    return one(GET_CALLER, {"id": caller_id(environ), **LIVE_TOKEN})
 
 
 def utc_now():

@@ -15,6 +15,9 @@ CREATE TABLE IF NOT EXISTS users (
     name          VARCHAR(50)  CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci NOT NULL,
     email         VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci NOT NULL,
     password_hash VARCHAR(255) NOT NULL,
+    -- Tokens carry the generation they were issued in ("gen"); logging out
+    -- everywhere and changing the password add 1, which ends all older tokens.
+    token_generation INT UNSIGNED NOT NULL DEFAULT 0,
     created_at    DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     updated_at    DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     CONSTRAINT pk_users PRIMARY KEY (id),
@@ -65,10 +68,24 @@ CREATE TABLE IF NOT EXISTS follows (
         REFERENCES users (id) ON DELETE CASCADE
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
+-- One row per logged-out token (its `jti`), kept until the token would have
+-- expired anyway (`expires_at`, the token's `exp`); then it is purged.
+CREATE TABLE IF NOT EXISTS revoked_tokens (
+    jti        VARCHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+    user_id    BIGINT UNSIGNED NOT NULL,
+    expires_at DATETIME(6) NOT NULL,
+    CONSTRAINT pk_revoked_tokens PRIMARY KEY (jti),
+    KEY ix_revoked_tokens_expires_at (expires_at),
+    KEY ix_revoked_tokens_user_id (user_id),
+    CONSTRAINT fk_revoked_tokens_user FOREIGN KEY (user_id)
+        REFERENCES users (id) ON DELETE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
 -- This file already contains every migration up to the one named last.
 INSERT IGNORE INTO schema_migrations (version) VALUES
     ('0001_users_boards'),
     ('0002_password_hash'),
     ('0003_comments_follows'),
     ('0004_boards_content_mediumtext'),
-    ('0005_users_unicode_520');
+    ('0005_users_unicode_520'),
+    ('0006_token_revocation');

@@ -92,6 +92,8 @@ def parameter_values(seeded, page):
         "limit": LIMIT,
         "user_id": seeded["heavy"],
         "follower_id": seeded["users"][1],
+        "token_generation": 0,
+        "jti": "never-revoked",
         "board_id": seeded["busy"],
         "before_id": seeded["boards"][len(seeded["boards"]) // 2] if middle else FIRST_PAGE_BEFORE_ID,
         "after_id": seeded["busy_comments"][len(seeded["busy_comments"]) // 2]

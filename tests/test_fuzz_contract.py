@@ -84,14 +84,15 @@ def test_every_error_answer_is_documented_with_the_error_body(app):
 
 @pytest.mark.parametrize("content_type", [None, "application/json"], ids=["no-type", "json-type"])
 def test_a_body_the_document_requires_cannot_be_left_out(client, signup, db, content_type):
-    """Every request body in the document is `required`; one left out is the
-    400 of a body that is not a JSON object (not `{}`: a PATCH without a
-    body is not an empty change), and changes nothing."""
+    """Every request body in the document but logout's is `required`; one
+    left out is the 400 of a body that is not a JSON object (not `{}`: a
+    PATCH without a body is not an empty change), and changes nothing."""
     me, headers = signup()
     board = client.post("/boards", json={"title": "t"}, headers=headers)
     path_ids = {"user_id": me["id"], "board_id": board.json["id"]}
     spec = client.get("/openapi.json").json
-    with_body = [(label, op) for label, op in spec_operations(spec) if "requestBody" in op]
+    with_body = [(label, op) for label, op in spec_operations(spec)
+                 if "requestBody" in op and label != "POST /auth/logout"]
     assert len(with_body) == 8
     for label, operation in with_body:
         assert operation["requestBody"]["required"] is True, label
@@ -133,6 +134,9 @@ def made_rows(client, signup):
     me, headers = signup()
     other, other_headers = signup()
     leaving, leaving_headers = signup()
+    replacing, replacing_headers = signup()
+    patching, patching_headers = signup()
+    _, logging_out_headers = signup()
     login_user, _ = signup()
 
     def board(author_headers, title):
@@ -148,6 +152,11 @@ def made_rows(client, signup):
         "other": other,
         "leaving": leaving,
         "leaving_headers": leaving_headers,
+        "replacing": replacing,
+        "replacing_headers": replacing_headers,
+        "patching": patching,
+        "patching_headers": patching_headers,
+        "logging_out_headers": logging_out_headers,
         "login_email": login_user["email"],
         "their_board": their_board,
         "board_to_edit": board(headers, "to edit"),
@@ -164,6 +173,9 @@ def bound(dictionary):
     return {"dictionary": dictionary}
 
 
+OWN_NAMES = {"body.name": "own_names", "body.email": "own_emails"}
+
+
 def schemathesis_config(rows):
     """What `schemathesis run --checks all` takes from its options and its
     config file: seed, examples, the caller's token, the parameter values
@@ -172,6 +184,10 @@ def schemathesis_config(rows):
         "other_user": [rows["other"]["id"]],
         "follow_targets": [rows["other"]["id"], rows["me"]["id"]],
         "me": [rows["me"]["id"]],
+        "replacing": [rows["replacing"]["id"]],
+        "patching": [rows["patching"]["id"]],
+        "own_names": ["replacer", "patcher"],  # taken by no one else: a change is never a 409
+        "own_emails": ["replacer@example.com", "patcher@example.com"],
         "leaving": [rows["leaving"]["id"]],
         "their_board": [rows["their_board"]],
         "board_to_edit": [rows["board_to_edit"]],
@@ -202,7 +218,12 @@ def schemathesis_config(rows):
                 "query.cursor": bound("cursors"),
             },
             "operations": [
-                operation(["PUT /users/{user_id}", "PATCH /users/{user_id}"], **{"path.user_id": "me"}),
+                # A password change ends the user's tokens: each of these has a user of its own.
+                {**operation(["PUT /users/{user_id}"], **{"path.user_id": "replacing"}, **OWN_NAMES),
+                 "headers": rows["replacing_headers"]},
+                {**operation(["PATCH /users/{user_id}"], **{"path.user_id": "patching"}, **OWN_NAMES),
+                 "headers": rows["patching_headers"]},
+                {**operation(["POST /auth/logout"]), "headers": rows["logging_out_headers"]},
                 {
                     **operation(["DELETE /users/{user_id}"], **{"path.user_id": "leaving"}),
                     "headers": rows["leaving_headers"],

@@ -9,7 +9,7 @@ ping would not be counted as a statement.
 """
 import pytest
 
-from tests.helpers import insert_boards, insert_comments, insert_follows, insert_users
+from tests.helpers import PASSWORD, insert_boards, insert_comments, insert_follows, insert_users
 
 PAGE = 5
 
@@ -144,3 +144,27 @@ def test_no_new_connection_per_request(app, client, crowded):
     assert database.thread_connection() is conn
     assert conn.thread_id() == server_thread
     assert questions(conn) > 0  # still open and answering
+
+
+def test_the_token_check_folds_into_the_callers_row(statements, world, client):
+    """/me and the feed check that the token has not ended in the statement
+    that reads the caller, live or ended (issue 16); a public list ignores
+    the token; a user's own page may check it with one more."""
+    me, headers = world.alice["id"], world.alice_headers
+    other = client.post("/auth/login", json={"email": client.get("/me", headers=headers).json["email"],
+                                             "password": PASSWORD}).json["access_token"]
+    for url in ("/me", f"/feed?limit={PAGE}"):
+        response, sent = statements(url, headers)
+        assert response.status_code == 200
+        assert sent == 1, url
+    response, sent = statements(f"/boards?limit={PAGE}", headers)
+    assert response.status_code == 200
+    assert sent == 1
+    response, sent = statements(f"/users/{me}", headers)
+    assert "email" in response.json
+    assert sent == 2
+    assert client.post("/auth/logout", headers={"Authorization": f"Bearer {other}"}).status_code == 204
+    for url in ("/me", f"/feed?limit={PAGE}"):
+        response, sent = statements(url, {"Authorization": f"Bearer {other}"})
+        assert response.status_code == 401
+        assert sent == 1, url

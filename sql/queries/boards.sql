@@ -51,11 +51,11 @@ LEFT JOIN (
 WHERE t.id = :user_id
 ORDER BY p.id DESC;
 
--- name: list_feed_page(follower_id, before_id, limit)
+-- name: list_feed_page(follower_id, token_generation, jti, before_id, limit)
 -- A page of boards by the users :follower_id follows. Like the other
 -- subject lists: no row when :follower_id does not exist (a deleted user's
--- token), one row of NULLs when the feed is empty; so the caller's
--- existence costs no statement of its own.
+-- token) or the token has ended (users.get_caller's conditions), one row of
+-- NULLs when the feed is empty; so the token check costs no statement of its own.
 SELECT t.id AS subject_id, p.id, p.title, p.content, p.author_id, p.author_name,
        p.comment_count, p.created_at, p.updated_at
 FROM users AS t
@@ -76,6 +76,11 @@ LEFT JOIN (
         LIMIT :limit) AS p
     ON 1 = 1
 WHERE t.id = :follower_id
+  AND t.token_generation = :token_generation
+  AND NOT EXISTS (
+        SELECT 1
+        FROM revoked_tokens AS r
+        WHERE r.jti = :jti)
 ORDER BY p.id DESC;
 
 -- name: update_board(id, user_id, title, content, version, comment_count, now)!

@@ -12,6 +12,18 @@ SELECT u.id, u.name, u.email, u.created_at, u.updated_at
 FROM users AS u
 WHERE u.id = :id;
 
+-- name: get_caller(id, token_generation, jti)^
+-- The user a bearer token names, only while that token is live: of the
+-- user's current token generation and not logged out. No row means 401.
+SELECT u.id, u.name, u.email, u.created_at, u.updated_at
+FROM users AS u
+WHERE u.id = :id
+  AND u.token_generation = :token_generation
+  AND NOT EXISTS (
+        SELECT 1
+        FROM revoked_tokens AS r
+        WHERE r.jti = :jti);
+
 -- name: list_users_page(before_id, limit)
 -- A page of users, newest first.
 SELECT u.id, u.name, u.created_at, u.updated_at
@@ -21,11 +33,13 @@ ORDER BY u.id DESC
 LIMIT :limit;
 
 -- name: update_user(id, name, email, password_hash, now)!
--- Change the given fields (NULL keeps a field); returns rows matched.
+-- Change the given fields (NULL keeps a field); returns rows matched. A new
+-- password also starts the next token generation, ending every older token.
 UPDATE users AS u
 SET u.name = COALESCE(:name, u.name),
     u.email = COALESCE(:email, u.email),
     u.password_hash = COALESCE(:password_hash, u.password_hash),
+    u.token_generation = u.token_generation + (:password_hash IS NOT NULL),
     u.updated_at = :now
 WHERE u.id = :id;
 
