@@ -199,6 +199,17 @@ function forgetSession() {
   document.dispatchEvent(new Event("session-ended"));
 }
 
+/** Ends the token on the server too (POST /auth/logout), then here; an
+ *  error there (already ended, server down) still logs out this page. */
+async function logOut() {
+  try {
+    await api("/auth/logout", { method: "POST" });
+  } catch {
+    // the token is dropped below either way
+  }
+  forgetSession();
+}
+
 function showSession() {
   $("#session-state").textContent = me ? `Logged in as ${me.name}` : "Not logged in";
   $("#logout").hidden = !me;
@@ -316,6 +327,14 @@ async function usersPage() {
   handleSubmit($("#account-form"), async (values) => {
     if (!values.password) delete values.password;
     me = (await api(`/users/${me.id}`, { method: "PATCH", body: values })).data;
+    if (values.password) {
+      // A new password ends every token, this one too: log in again.
+      const { email } = me;
+      forgetSession();
+      $("#login-form").elements.email.value = email;
+      $(".form-ok", $("#signup-form")).textContent = "Password changed: log in with the new one.";
+      return;
+    }
     await refresh();
     $(".form-ok", $("#account-form")).textContent = "Saved.";
   });
@@ -466,7 +485,7 @@ async function boardsPage() {
 
 // ---------------------------------------------------------------- start
 
-$("#logout").addEventListener("click", forgetSession);
+$("#logout").addEventListener("click", logOut);
 
 await loadSession();
 if (document.body.dataset.page === "users") await usersPage();

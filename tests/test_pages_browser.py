@@ -291,8 +291,15 @@ def test_account_edit_conflict_log_out_and_delete(tab, signup, db):
     expect(page.locator("#session-state")).to_have_text("Not logged in")
     expect(page.locator("#signup-form")).to_be_visible()
     assert page.evaluate("() => sessionStorage.length") == 0
+    assert db.value("SELECT COUNT(*) FROM revoked_tokens WHERE user_id = %s", (me["id"],)) == 1
 
     tab.log_in(me["email"])
+    account.get_by_label("New password").fill("a new password 8")
+    account.get_by_role("button", name="Save").click()
+    expect(page.locator("#session-state")).to_have_text("Not logged in")
+    expect(page.locator("#signup-form .form-ok")).to_have_text("Password changed: log in with the new one.")
+    tab.log_in(me["email"], "a new password 8")
+
     delete = tab.form("delete-account-form")
     delete.get_by_role("button", name="Delete my account").click()
     delete.get_by_role("button", name="Really delete? Click again").click()
