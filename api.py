@@ -14,14 +14,14 @@ from webargs.flaskparser import FlaskParser
 
 import auth
 from auth import caller, caller_id, optional_caller_id
-from db import mark_connection_broken
+from db import in_transaction, mark_connection_broken, transaction
 from errors import DEFAULT_MESSAGES, INTERNAL_MESSAGE, RETRY_AFTER_HEADER, handle_database_error
 from pagination import FIRST_PAGE_AFTER_ID, FIRST_PAGE_BEFORE_ID, page, subject_rows
 from queries import utc_now
 
 __all__ = [
     "Api", "Blueprint", "ErrorSchema", "abort", "abort_unless_owned", "or_404", "caller", "caller_id",
-    "optional_caller_id", "page", "subject_rows", "utc_now",
+    "optional_caller_id", "page", "subject_rows", "utc_now", "in_transaction", "transaction",
     "FIRST_PAGE_AFTER_ID", "FIRST_PAGE_BEFORE_ID",
 ]
 

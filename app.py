@@ -1,6 +1,8 @@
 """The application factory: configuration, extensions, blueprints."""
 import migrations
+import rebuild
 import web
+import worker
 from api import Api
 from auth import BEARER_SCHEME, init_auth
 from auth_routes import create_auth_blueprint
@@ -8,6 +10,7 @@ from board_routes import create_board_blueprint
 from comment_routes import create_comment_blueprint
 from config import API_SETTINGS, check_production_settings, config_from_environment, development_secret_key
 from db import Database
+from feeds import Feeds
 from flask import Flask
 from follow_routes import create_follow_blueprint
 from health_routes import create_health_blueprint
@@ -27,6 +30,8 @@ def create_app(config=None):
 
     mysql = Database(app)
     migrations.init_app(app)
+    rebuild.init_app(app)
+    worker.init_app(app)
     web.init_app(app)
     development_secret_key(app)
     init_rate_limits(app)
@@ -34,14 +39,15 @@ def create_app(config=None):
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1})
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
 
-    users = load_queries("users")
+    users, feeds = load_queries("users"), Feeds(load_queries("feeds"))
     init_auth(app, mysql, users)
     api.register_blueprint(create_auth_blueprint(mysql, load_queries("auth")))
-    api.register_blueprint(create_user_blueprint(mysql, users))
-    api.register_blueprint(create_follow_blueprint(mysql, load_queries("follows")))
-    api.register_blueprint(create_board_blueprint(mysql, load_queries("boards")))
+    api.register_blueprint(create_user_blueprint(mysql, users, feeds))
+    api.register_blueprint(create_follow_blueprint(mysql, load_queries("follows"), feeds))
+    api.register_blueprint(create_board_blueprint(mysql, load_queries("boards"), feeds))
     api.register_blueprint(create_comment_blueprint(mysql, load_queries("comments")))
-    api.register_blueprint(create_health_blueprint(mysql, load_queries("health")))
+    api.register_blueprint(create_health_blueprint(mysql, feeds))
     app.register_blueprint(create_page_blueprint())
     app.extensions["boards_db"] = mysql
+    app.extensions["boards_feeds"] = feeds
     return app

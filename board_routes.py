@@ -12,9 +12,11 @@ from api import (
     or_404,
     page,
     subject_rows,
+    transaction,
     utc_now,
 )
 from auth import abort_unknown_caller, token_generation, token_jti
+from feeds import BOARD_CREATED, BOARD_DELETED
 from schemas import (
     BoardCreateSchema,
     BoardListArgsSchema,
@@ -50,7 +52,7 @@ def if_match_validator():
     return NEVER_MATCHES
 
 
-def create_board_blueprint(mysql, boards):
+def create_board_blueprint(mysql, boards, feeds):
     blp = Blueprint("boards", __name__, description="Boards (posts) and the feed")
 
     def boards_page(args, user_id=None):
@@ -100,13 +102,15 @@ def create_board_blueprint(mysql, boards):
         def post(self, new_board):
             """Write a board; the caller is its author."""
             author, now = caller(), utc_now()
-            board_id = boards.insert_board(
-                mysql.connection,
-                user_id=author["id"],
-                title=new_board["title"],
-                content=new_board["content"],
-                now=now,
-            )
+            with transaction(mysql) as conn:
+                board_id = boards.insert_board(
+                    conn,
+                    user_id=author["id"],
+                    title=new_board["title"],
+                    content=new_board["content"],
+                    now=now,
+                )
+                feeds.enqueue(conn, BOARD_CREATED, author["id"], board_id)
             board = {
                 **new_board,
                 "id": board_id,
@@ -143,9 +147,13 @@ def create_board_blueprint(mysql, boards):
         @blp.response(204)
         @blp.errors(403, 404)
         def delete(self, board_id):
-            """Delete your board and its comments."""
-            if not boards.delete_board(mysql.connection, id=board_id, user_id=caller()["id"]):
-                abort_unless_owned(boards.get_board(mysql.connection, id=board_id), NOT_YOURS)
+            """Delete your board and its comments; it leaves every feed at once."""
+            me = caller()
+            with transaction(mysql) as conn:
+                if boards.delete_board(conn, id=board_id, user_id=me["id"]):
+                    feeds.enqueue(conn, BOARD_DELETED, me["id"], board_id)
+                    return
+            abort_unless_owned(boards.get_board(mysql.connection, id=board_id), NOT_YOURS)
 
     @blp.route("/users/<id:user_id>/boards")
     class UserBoards(MethodView):

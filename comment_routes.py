@@ -5,8 +5,10 @@ from flask.views import MethodView
 from api import (
     Blueprint,
     FIRST_PAGE_AFTER_ID,
+    abort,
     abort_unless_owned,
     caller,
+    in_transaction,
     or_404,
     page,
     subject_rows,
@@ -40,13 +42,15 @@ def create_comment_blueprint(mysql, comments):
         def post(self, new_comment, board_id):
             """Comment on a board."""
             author, now = caller(), utc_now()
-            comment_id = comments.insert_comment(
-                mysql.connection,
-                board_id=board_id,
-                user_id=author["id"],
-                content=new_comment["content"],
-                now=now,
-            )
+
+            def write(conn):
+                if not comments.count_comment(conn, board_id=board_id, change=1):
+                    abort(404)
+                return comments.insert_comment(
+                    conn, board_id=board_id, user_id=author["id"], content=new_comment["content"], now=now
+                )
+
+            comment_id = in_transaction(mysql, write)
             comment = {
                 **new_comment,
                 "id": comment_id,
@@ -70,7 +74,15 @@ def create_comment_blueprint(mysql, comments):
         @blp.errors(403, 404)
         def delete(self, comment_id):
             """Delete a comment you wrote, or one on a board you wrote."""
-            if not comments.delete_comment(mysql.connection, id=comment_id, user_id=caller()["id"]):
+            me, comment = caller(), or_404(comments.get_comment(mysql.connection, id=comment_id))
+
+            def delete(conn):
+                deleted = comments.delete_comment(conn, id=comment_id, user_id=me["id"])
+                if deleted:
+                    comments.count_comment(conn, board_id=comment["board_id"], change=-1)
+                return deleted
+
+            if not in_transaction(mysql, delete):
                 abort_unless_owned(
                     comments.get_comment(mysql.connection, id=comment_id),
                     "Only the comment's or the board's author can delete it.",

@@ -11,12 +11,22 @@ from flask_mysqldb import MySQL
 from MySQLdb.constants import CLIENT
 
 DISCONNECT_CODES = frozenset({2002, 2003, 2006, 2013, 2055})
+# A lock wait timeout or a deadlock rolls the transaction back: busy, not a bug.
+LOCK_CONFLICT_CODES = frozenset({1205, 1213})
+TRANSACTION_ATTEMPTS = 3
 STRICT_SQL_MODE = (
     "STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
     "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 )
 
 log = logging.getLogger("boards.db")
+
+
+def is_lock_conflict(error):
+    """True when a driver error is a deadlock or a lock wait timeout."""
+    return isinstance(error, MySQLdb.OperationalError) and bool(error.args) and (
+        error.args[0] in LOCK_CONFLICT_CODES
+    )
 
 
 def is_disconnect(error):
@@ -180,3 +190,18 @@ def transaction(mysql):
         conn.commit()
     finally:
         g.db_in_transaction = False
+
+
+def in_transaction(mysql, work, attempts=TRANSACTION_ATTEMPTS):
+    """`work(conn)` in one transaction, run again from the start when the
+    server rolled it back for a deadlock or a lock wait timeout (transactions
+    that lock several rows can meet in opposite orders); the last such
+    failure propagates (a 503). Returns what `work` returns."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction(mysql) as conn:
+                return work(conn)
+        except MySQLdb.OperationalError as error:
+            if attempt == attempts or not is_lock_conflict(error):
+                raise
+            log.info("transaction retried after %s", error)

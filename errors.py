@@ -6,7 +6,7 @@ from http import HTTPStatus
 import MySQLdb
 from flask import g, jsonify
 
-from db import is_disconnect, mark_connection_broken
+from db import is_disconnect, is_lock_conflict, mark_connection_broken
 
 log = logging.getLogger("boards.errors")
 
@@ -15,8 +15,6 @@ RETRY_AFTER_HEADER = {"description": "Seconds to wait before retrying", "schema"
 UNIQUE_CONSTRAINT_FIELDS = {"uq_users_email": "email", "uq_users_name": "name"}
 ER_DUP_ENTRY = 1062
 ER_NO_REFERENCED_ROW = 1452
-# A lock wait timeout or a deadlock rolls the statement back: busy, not a bug.
-LOCK_CONFLICT_CODES = frozenset({1205, 1213})
 INTERNAL_MESSAGE = "An unexpected error occurred; quote the request id when reporting it."
 DEFAULT_MESSAGES = {
     400: "The request body is not valid JSON.",
@@ -59,10 +57,9 @@ def handle_database_error(error):
                     )
         if code == ER_NO_REFERENCED_ROW:
             return error_response(404, DEFAULT_MESSAGES[404])
-    if isinstance(error, MySQLdb.OperationalError) and error.args:
-        if error.args[0] in LOCK_CONFLICT_CODES:
-            log.warning("database busy: %s", error)
-            return _try_again_later("The data is busy; try again shortly.")
+    if is_lock_conflict(error):
+        log.warning("database busy: %s", error)
+        return _try_again_later("The data is busy; try again shortly.")
     mark_connection_broken()
     log.error("unexpected database error", exc_info=error)
     return error_response(500, INTERNAL_MESSAGE)

@@ -1,11 +1,13 @@
 """Follows: runs sql/queries/follows.sql."""
 from flask.views import MethodView
 
-from api import Blueprint, FIRST_PAGE_BEFORE_ID, abort, caller, or_404, page, subject_rows
+from api import Blueprint, FIRST_PAGE_BEFORE_ID, abort, caller, in_transaction, or_404, page, subject_rows
 from schemas import PageArgsSchema, UserPageSchema
 
+FOLLOWING_CAP = 5000
 
-def create_follow_blueprint(mysql, follows):
+
+def create_follow_blueprint(mysql, follows, feeds):
     blp = Blueprint("follows", __name__, description="Who follows whom")
 
     def users_page(list_page, user_id, args):
@@ -40,22 +42,37 @@ def create_follow_blueprint(mysql, follows):
             """Follow this user (idempotent).
 
             Following yourself is refused with 422: the path id must not be
-            the caller's own, a rule no schema can state.
+            the caller's own, a rule no schema can state. So is a follow past
+            the 5,000 users one account may follow.
             """
             me = caller()
             if me["id"] == user_id:
                 abort(422, message="You cannot follow yourself.")
-            follows.follow_user(mysql.connection, follower_id=me["id"], followee_id=user_id)
+
+            def follow(conn):
+                if follows.is_following(conn, follower_id=me["id"], followee_id=user_id):
+                    return
+                if follows.count_following(conn, follower_id=me["id"], cap=FOLLOWING_CAP) >= FOLLOWING_CAP:
+                    abort(422, message=f"You follow {FOLLOWING_CAP:,} users, the most one account may.")
+                follows.follow_user(conn, follower_id=me["id"], followee_id=user_id)
+                feeds.follow(conn, me["id"], user_id)
+
+            in_transaction(mysql, follow)
 
         @blp.token_required
         @blp.response(204)
         @blp.errors(404)
         def delete(self, user_id):
             """Stop following this user (idempotent)."""
-            removed = follows.unfollow_user(
-                mysql.connection, follower_id=caller()["id"], followee_id=user_id
-            )
-            if not removed:
+            me = caller()
+
+            def unfollow(conn):
+                removed = follows.unfollow_user(conn, follower_id=me["id"], followee_id=user_id)
+                if removed:
+                    feeds.unfollow(conn, me["id"], user_id)
+                return removed
+
+            if not in_transaction(mysql, unfollow):
                 or_404(follows.user_exists(mysql.connection, id=user_id))
 
     return blp

@@ -1,4 +1,5 @@
-"""GET /health: is the service up, and does the database answer."""
+"""GET /health: is the service up, does the database answer, and how far
+behind is the worker (its outbox backlog)."""
 import MySQLdb
 from flask.views import MethodView
 from marshmallow import Schema, fields
@@ -6,14 +7,25 @@ from marshmallow import Schema, fields
 from db import mark_connection_broken
 from errors import DB_RETRY_AFTER_SECONDS, RETRY_AFTER_HEADER
 from api import Blueprint
+from worker import BACKLOG_CAP, backlog_of
+
+
+class WorkerSchema(Schema):
+    backlog = fields.Integer(
+        required=True, metadata={"description": f"outbox events waiting (counted up to {BACKLOG_CAP})"}
+    )
+    oldest_seconds = fields.Float(
+        required=True, allow_none=True, metadata={"description": "age of the oldest, null when none waits"}
+    )
 
 
 class HealthSchema(Schema):
     status = fields.String(required=True, metadata={"example": "ok"})
     database = fields.String(required=True, metadata={"example": "ok"})
+    worker = fields.Nested(WorkerSchema, metadata={"description": "when the database answers"})
 
 
-def create_health_blueprint(mysql, health):
+def create_health_blueprint(mysql, feeds):
     blp = Blueprint("health", __name__, description="Liveness and database reachability")
 
     @blp.route("/health")
@@ -28,12 +40,13 @@ def create_health_blueprint(mysql, health):
         def get(self):
             """200 when the database answers, else 503 with Retry-After."""
             try:
-                health.ping(mysql.connection)
+                backlog = backlog_of(feeds, mysql.connection)
             except MySQLdb.Error:
                 mark_connection_broken()
                 return {"status": "degraded", "database": "unreachable"}, 503, {
                     "Retry-After": str(DB_RETRY_AFTER_SECONDS)
                 }
-            return {"status": "ok", "database": "ok"}
+            worker = {"backlog": backlog["events"], "oldest_seconds": backlog["oldest_seconds"]}
+            return {"status": "ok", "database": "ok", "worker": worker}
 
     return blp

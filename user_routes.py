@@ -2,8 +2,19 @@
 from flask import url_for
 from flask.views import MethodView
 
-from api import Blueprint, FIRST_PAGE_BEFORE_ID, abort, caller, optional_caller_id, or_404, page, utc_now
+from api import (
+    Blueprint,
+    FIRST_PAGE_BEFORE_ID,
+    abort,
+    caller,
+    in_transaction,
+    optional_caller_id,
+    or_404,
+    page,
+    utc_now,
+)
 from auth import hash_password
+from feeds import USER_DELETED
 from schemas import (
     PageArgsSchema,
     UserCreateSchema,
@@ -21,7 +32,7 @@ def public(user):
     return {key: value for key, value in user.items() if key != "email"}
 
 
-def create_user_blueprint(mysql, users):
+def create_user_blueprint(mysql, users, feeds):
     blp = Blueprint("users", __name__, description="Users")
 
     def own_user_or_abort(user_id):
@@ -104,7 +115,13 @@ def create_user_blueprint(mysql, users):
         def delete(self, user_id):
             """Delete your account, with your boards, comments and follows."""
             own_user_or_abort(user_id)
-            users.delete_user(mysql.connection, id=user_id)
+
+            def delete(conn):
+                users.uncount_comments_by(conn, user_id=user_id)
+                feeds.enqueue(conn, USER_DELETED, user_id)
+                users.delete_user(conn, id=user_id)
+
+            in_transaction(mysql, delete)
 
     @blp.route("/me")
     class Me(MethodView):

@@ -89,6 +89,15 @@ def create_schema(server, database, secret_key):
         init_db()
 
 
+def rebuild_derived(server, database, secret_key):
+    """The comment counts and feeds of the rows loaded with SQL, by the
+    command a DBA runs after a bulk load (`flask --app app rebuild`)."""
+    app = create_app(app_config(server, database, secret_key))
+    result = app.test_cli_runner().invoke(args=["rebuild", "--quiet"])
+    if result.exit_code != 0:
+        raise RuntimeError(f"rebuild failed: {result.output}") from result.exception
+
+
 def _text(rng, words):
     return " ".join(rng.choice(WORDS) for _ in range(words))
 
@@ -163,6 +172,7 @@ def seed(server, database, sizes=DEFAULT_SIZES, secret_key="bench-secret"):
         hot_board = fill(conn, sizes)
     finally:
         conn.close()
+    rebuild_derived(server, database, secret_key)
     return Dataset(database=database, sizes=sizes, user_id=1, email="bench1@example.com",
                    password=BENCH_PASSWORD, other_user_id=2, hot_board_id=hot_board)
 

@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS boards (
     title      VARCHAR(200) NOT NULL,
     content    MEDIUMTEXT   NOT NULL,
     version    INT UNSIGNED NOT NULL DEFAULT 1,
+    -- Stored, not recounted: changed in the transaction that adds or removes
+    -- a comment (`flask --app app rebuild` recomputes it from comments).
+    comment_count INT UNSIGNED NOT NULL DEFAULT 0,
     created_at DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     updated_at DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     CONSTRAINT pk_boards PRIMARY KEY (id),
@@ -81,6 +84,46 @@ CREATE TABLE IF NOT EXISTS revoked_tokens (
         REFERENCES users (id) ON DELETE CASCADE
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
+-- Each reader's feed, kept by fan-out on write (docs/queries.md, "The feed"):
+-- one entry per board by someone the reader follows. timelines.floor_board_id
+-- says how far back it goes: the entries are every board by a followee with
+-- an id at or above the floor. `entries` counts them (an upper bound between
+-- trims), so the worker knows when to trim a feed back to its length.
+CREATE TABLE IF NOT EXISTS timelines (
+    user_id        BIGINT UNSIGNED NOT NULL,
+    floor_board_id BIGINT UNSIGNED NOT NULL DEFAULT 0,
+    entries        INT UNSIGNED NOT NULL DEFAULT 0,
+    CONSTRAINT pk_timelines PRIMARY KEY (user_id),
+    CONSTRAINT fk_timelines_user FOREIGN KEY (user_id)
+        REFERENCES users (id) ON DELETE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
+-- No foreign key to boards or to the author: a deleted board or user leaves
+-- every feed at once because the feed joins boards, and the worker then
+-- removes the entries (by author, through ix_timeline_entries_author_id_board_id).
+CREATE TABLE IF NOT EXISTS timeline_entries (
+    user_id   BIGINT UNSIGNED NOT NULL,
+    board_id  BIGINT UNSIGNED NOT NULL,
+    author_id BIGINT UNSIGNED NOT NULL,
+    CONSTRAINT pk_timeline_entries PRIMARY KEY (user_id, board_id),
+    KEY ix_timeline_entries_author_id_board_id (author_id, board_id),
+    CONSTRAINT fk_timeline_entries_user FOREIGN KEY (user_id)
+        REFERENCES users (id) ON DELETE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
+-- The worker's queue (a transactional outbox): a row is written in the
+-- transaction of the change it describes, and removed once the worker has
+-- applied it. `progress` is the last follower a fan-out has reached.
+CREATE TABLE IF NOT EXISTS outbox (
+    id         BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+    kind       VARCHAR(20) CHARACTER SET ascii NOT NULL,
+    author_id  BIGINT UNSIGNED NOT NULL,
+    board_id   BIGINT UNSIGNED NULL,
+    progress   BIGINT UNSIGNED NOT NULL DEFAULT 0,
+    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    CONSTRAINT pk_outbox PRIMARY KEY (id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
 -- This file already contains every migration up to the one named last.
 INSERT IGNORE INTO schema_migrations (version) VALUES
     ('0001_users_boards'),
@@ -88,4 +131,5 @@ INSERT IGNORE INTO schema_migrations (version) VALUES
     ('0003_comments_follows'),
     ('0004_boards_content_mediumtext'),
     ('0005_users_unicode_520'),
-    ('0006_token_revocation');
+    ('0006_token_revocation'),
+    ('0007_counters_timelines');

@@ -6,6 +6,8 @@ import uuid
 import MySQLdb
 import pytest
 
+import worker
+
 from scripts.dbserver import find_or_start, start_private
 from tests.helpers import (
     EMPTY_TABLES_CHILDREN_FIRST, PASSWORD, Rows, World, make_app, post_board, post_comment,
@@ -101,3 +103,22 @@ def world(client, signup):
     comment = post_comment(client, board["id"], alice_headers, "c").json
     assert client.put(f"/users/{bob['id']}/follow", headers=alice_headers).status_code == 204
     return World(alice, alice_headers, bob, bob_headers, board, comment)
+
+
+@pytest.fixture
+def drain(app):
+    """drain(): the worker's outbox applied now (the feeds' fan-out), in the
+    test's thread, with the same code `flask worker` runs."""
+    return lambda: worker.drain(app)
+
+
+@pytest.fixture
+def rebuild(app):
+    """rebuild(): derived values made again after rows were loaded with raw
+    SQL, by the same command a DBA runs (`flask --app app rebuild`)."""
+
+    def run():
+        result = app.test_cli_runner().invoke(args=["rebuild", "--quiet"])
+        assert result.exit_code == 0, result.output
+
+    return run

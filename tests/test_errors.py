@@ -291,7 +291,8 @@ def test_database_unreachable_is_503_then_recovers_without_a_new_app(
 
     unreachable_app.config["MYSQL_PORT"] = db_server.port
 
-    assert client.get("/health").json == {"status": "ok", "database": "ok"}
+    health = client.get("/health").json
+    assert (health["status"], health["database"]) == ("ok", "ok")
     assert client.get("/boards").status_code == 200
     assert client.get(f"/users/{user['id']}").json["name"] == user["name"]
     assert client.post("/boards", json={"title": "t"}, headers=headers).status_code == 201
@@ -342,4 +343,5 @@ def test_killed_kept_connection_recovers(
     statuses = [client.get("/boards").status_code for _ in range(3)]
     assert statuses == [503] * expected_503s + [200] * (3 - expected_503s)
     assert held_connection_id(kept) != old_id
-    assert client.get("/health").json == {"status": "ok", "database": "ok"}
+    health = client.get("/health").json
+    assert (health["status"], health["database"]) == ("ok", "ok")

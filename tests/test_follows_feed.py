@@ -120,7 +120,7 @@ def test_follow_lists_of_an_unknown_user_are_404(client, db, which, user_id):
 # /feed
 
 
-def test_feed_shows_only_followed_users_boards_newest_first(client, signup):
+def test_feed_shows_only_followed_users_boards_newest_first(client, signup, drain):
     me, headers = signup()
     alice, alice_headers = signup()
     bob, bob_headers = signup()
@@ -133,6 +133,7 @@ def test_feed_shows_only_followed_users_boards_newest_first(client, signup):
         post_board(client, carol_headers, f"carol {n}")
         expected.append(post_board(client, bob_headers, f"bob {n}").json["id"])
     post_board(client, headers, "my own")
+    drain()
 
     items = assert_pages(client, "/feed", 3, expected[::-1], headers)
     assert {b["author"]["id"] for b in items} == {alice["id"], bob["id"]}

@@ -7,7 +7,8 @@ import pytest
 
 from app import create_app
 from config import SSL_MODES, config_from_environment, ssl_mode
-from migrations import create_database
+from migrations import create_database, run_script
+from queries import SQL_DIR
 from scripts.dbserver import PrivateServer, find_server_binary
 
 DATABASE = "boards_tls"
@@ -39,6 +40,8 @@ def tls_only_server(tmp_path_factory):
         server = private.start()
         conn = server.connect()
         create_database(conn, DATABASE)
+        conn.select_db(DATABASE)
+        run_script(conn, SQL_DIR / "schema.sql")
         with conn.cursor() as cursor:
             cursor.execute("SET GLOBAL require_secure_transport = ON")
         conn.close()

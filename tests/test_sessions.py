@@ -243,16 +243,16 @@ def test_the_migration_gives_existing_users_generation_0(db_server):
         create_database(admin, name)
         admin.select_db(name)
         migrations = sorted((SQL_DIR / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql"))
-        assert migrations[-1].stem == "0006_token_revocation"
+        before = [path for path in migrations if path.stem < "0006_token_revocation"]
         ledger = load_queries("migrations")
         ledger.create_schema_migrations(admin)
-        for path in migrations[:-1]:
+        for path in before:
             run_script(admin, path)
             ledger.record_migration(admin, version=path.stem)
         with admin.cursor() as cursor:
             cursor.execute("INSERT INTO users (name, email, password_hash) VALUES ('old', 'old@x.com', 'h')")
         with app.app_context():
-            assert migrate() == ["0006_token_revocation"]
+            assert migrate()[0] == "0006_token_revocation"
         with admin.cursor() as cursor:
             cursor.execute("SELECT name, token_generation FROM users")
             assert cursor.fetchall() == (("old", 0),)

@@ -40,7 +40,7 @@ def statements(app, client):
 
 
 @pytest.fixture
-def crowded(db, world):
+def crowded(db, world, rebuild):
     """conftest's world with more rows than one page in every list (bob's
     boards, followers and followings, alice's board's comments), so that
     every list answers a full page and a next cursor."""
@@ -50,6 +50,7 @@ def crowded(db, world):
     insert_boards(db, world.alice["id"], 1)
     insert_comments(db, world.board["id"], bob, PAGE + 2)
     insert_follows(db, [(fan, bob) for fan in fans] + [(bob, fan) for fan in fans])
+    rebuild()
     return world
 
 

@@ -1,7 +1,7 @@
--- Boards (posts). Every list returns the author's name and the comment count
--- in the one statement, newest first, keyset-paged on id (:before_id).
--- STRAIGHT_JOIN makes MariaDB drive the join from boards in id order;
--- without it, it starts from users and filesorts every board.
+-- Boards (posts). Every list returns the author's name and the stored
+-- comment count in the one statement, newest first, keyset-paged on id
+-- (:before_id). STRAIGHT_JOIN makes MariaDB drive the join from boards in id
+-- order; without it, it starts from users and filesorts every board.
 
 -- name: insert_board(user_id, title, content, now)<!
 -- Create a board at :now (UTC, from the service's clock); returns the new id.
@@ -9,10 +9,9 @@ INSERT INTO boards (user_id, title, content, created_at, updated_at)
 VALUES (:user_id, :title, :content, :now, :now);
 
 -- name: get_board(id)^
--- One board with its author and comment count.
+-- One board with its author.
 SELECT b.id, b.title, b.content, b.user_id AS author_id, u.name AS author_name,
-       (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) AS comment_count,
-       b.version, b.created_at, b.updated_at
+       b.comment_count, b.version, b.created_at, b.updated_at
 FROM boards AS b
 JOIN users AS u
     ON u.id = b.user_id
@@ -21,8 +20,7 @@ WHERE b.id = :id;
 -- name: list_boards_page(before_id, limit)
 -- A page of all boards.
 SELECT STRAIGHT_JOIN b.id, b.title, b.content, b.user_id AS author_id, u.name AS author_name,
-       (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) AS comment_count,
-       b.created_at, b.updated_at
+       b.comment_count, b.created_at, b.updated_at
 FROM boards AS b
 JOIN users AS u
     ON u.id = b.user_id
@@ -34,14 +32,12 @@ LIMIT :limit;
 -- A page of one user's boards; one row of NULL board columns when the user
 -- exists but has none, no row when there is no such user. The page is cut
 -- in the derived table p (index order, LIMIT): a plain LEFT JOIN ordered by
--- b.id makes MariaDB sort every board of the user, counting each one's comments.
+-- b.id makes MariaDB sort every board of the user.
 SELECT t.id AS subject_id, p.id, p.title, p.content, t.id AS author_id, t.name AS author_name,
        p.comment_count, p.created_at, p.updated_at
 FROM users AS t
 LEFT JOIN (
-        SELECT b.id, b.user_id, b.title, b.content,
-               (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) AS comment_count,
-               b.created_at, b.updated_at
+        SELECT b.id, b.user_id, b.title, b.content, b.comment_count, b.created_at, b.updated_at
         FROM boards AS b
         WHERE b.user_id = :user_id
           AND b.id < :before_id
@@ -52,27 +48,26 @@ WHERE t.id = :user_id
 ORDER BY p.id DESC;
 
 -- name: list_feed_page(follower_id, token_generation, jti, before_id, limit)
--- A page of boards by the users :follower_id follows. Like the other
--- subject lists: no row when :follower_id does not exist (a deleted user's
--- token) or the token has ended (users.get_caller's conditions), one row of
--- NULLs when the feed is empty; so the token check costs no statement of its own.
+-- A page of :follower_id's feed: their timeline entries (a primary-key
+-- range), each joined to its board, so a deleted board or author is gone at
+-- once. Like the other subject lists: no row when :follower_id does not
+-- exist (a deleted user's token) or the token has ended (users.get_caller's
+-- conditions), one row of NULLs when the feed is empty; so the token check
+-- costs no statement of its own.
 SELECT t.id AS subject_id, p.id, p.title, p.content, p.author_id, p.author_name,
        p.comment_count, p.created_at, p.updated_at
 FROM users AS t
 LEFT JOIN (
         SELECT STRAIGHT_JOIN b.id, b.title, b.content, b.user_id AS author_id,
-               u.name AS author_name,
-               (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) AS comment_count,
-               b.created_at, b.updated_at
-        FROM boards AS b
+               u.name AS author_name, b.comment_count, b.created_at, b.updated_at
+        FROM timeline_entries AS e
+        JOIN boards AS b
+            ON b.id = e.board_id
         JOIN users AS u
             ON u.id = b.user_id
-        WHERE b.id < :before_id
-          AND b.user_id IN (
-                SELECT f.followee_id
-                FROM follows AS f
-                WHERE f.follower_id = :follower_id)
-        ORDER BY b.id DESC
+        WHERE e.user_id = :follower_id
+          AND e.board_id < :before_id
+        ORDER BY e.board_id DESC
         LIMIT :limit) AS p
     ON 1 = 1
 WHERE t.id = :follower_id
@@ -97,7 +92,7 @@ WHERE b.id = :id
   AND b.user_id = :user_id
   AND (:version IS NULL
        OR (b.version = :version
-           AND (SELECT COUNT(*) FROM comments AS c WHERE c.board_id = b.id) = :comment_count));
+           AND b.comment_count = :comment_count));
 
 -- name: delete_board(id, user_id)!
 -- Delete a board the caller wrote; its comments go by cascade.

@@ -1,8 +1,18 @@
 -- Comments. A board's comments are listed oldest first, keyset-paged on id
 -- (:after_id; the first page passes 0).
 
+-- name: count_comment(board_id, change)!
+-- Add :change (1 or -1) to the board's stored comment count, in the
+-- transaction that adds or removes the comment. The board row is locked
+-- first, so comments on one board queue here instead of deadlocking on its
+-- foreign key; 0 rows means there is no such board.
+UPDATE boards AS b
+SET b.comment_count = b.comment_count + :change
+WHERE b.id = :board_id;
+
 -- name: insert_comment(board_id, user_id, content, now)<!
--- Create a comment; a missing board fails on the foreign key. Returns the new id.
+-- Create a comment (after count_comment has found and locked the board).
+-- Returns the new id.
 INSERT INTO comments (board_id, user_id, content, created_at)
 VALUES (:board_id, :user_id, :content, :now);
 

@@ -2,11 +2,28 @@
 -- newest first. Each list joins from the subject user so that one statement
 -- tells "no such user" (no row) from "no follows" (one row of NULLs).
 
+-- name: is_following(follower_id, followee_id)$
+-- 1 when the follow exists, else no row; locks the pair (or the gap where
+-- it would go), so two racing follows of one pair cannot both insert.
+SELECT 1
+FROM follows AS f
+WHERE f.follower_id = :follower_id
+  AND f.followee_id = :followee_id
+FOR UPDATE;
+
+-- name: count_following(follower_id, cap)$
+-- How many users :follower_id follows, counted up to :cap.
+SELECT COUNT(*)
+FROM (
+        SELECT 1
+        FROM follows AS f
+        WHERE f.follower_id = :follower_id
+        LIMIT :cap) AS p;
+
 -- name: follow_user(follower_id, followee_id)!
--- Idempotent follow; a missing followee fails on the foreign key.
+-- A new follow; a missing followee fails on the foreign key.
 INSERT INTO follows (follower_id, followee_id, created_at)
-VALUES (:follower_id, :followee_id, UTC_TIMESTAMP(6))
-ON DUPLICATE KEY UPDATE follower_id = follower_id;
+VALUES (:follower_id, :followee_id, UTC_TIMESTAMP(6));
 
 -- name: unfollow_user(follower_id, followee_id)!
 -- Idempotent unfollow.

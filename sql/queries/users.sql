@@ -43,6 +43,22 @@ SET u.name = COALESCE(:name, u.name),
     u.updated_at = :now
 WHERE u.id = :id;
 
+-- name: uncount_comments_by(user_id)!
+-- Before a user is deleted (their comments go by cascade): take their
+-- comments off the counts of other people's boards. Reading comments in an
+-- UPDATE's subquery locks them, so none can be added or removed meanwhile.
+UPDATE boards AS b
+SET b.comment_count = b.comment_count - (
+        SELECT COUNT(*)
+        FROM comments AS c
+        WHERE c.board_id = b.id
+          AND c.user_id = :user_id)
+WHERE b.id IN (
+        SELECT c.board_id
+        FROM comments AS c
+        WHERE c.user_id = :user_id)
+  AND b.user_id <> :user_id;
+
 -- name: delete_user(id)!
 -- Delete a user; their boards, comments and follows go by cascade, in this one statement.
 DELETE FROM users

@@ -10,6 +10,9 @@ from werkzeug.serving import make_server
 from app import create_app
 
 EMPTY_TABLES_CHILDREN_FIRST = (
+    "DELETE FROM outbox",
+    "DELETE FROM timeline_entries",
+    "DELETE FROM timelines",
     "DELETE FROM follows",
     "DELETE FROM comments",
     "DELETE FROM boards",
