@@ -77,15 +77,15 @@ def create_comment_blueprint(mysql, comments):
             me, comment = caller(), or_404(comments.get_comment(mysql.connection, id=comment_id))
 
             def delete(conn):
-                deleted = comments.delete_comment(conn, id=comment_id, user_id=me["id"])
-                if deleted:
-                    comments.count_comment(conn, board_id=comment["board_id"], change=-1)
-                return deleted
+                # The board's count first: its row lock is what orders
+                # concurrent writes of one board's comments.
+                comments.count_comment(conn, board_id=comment["board_id"], change=-1)
+                if not comments.delete_comment(conn, id=comment_id, user_id=me["id"]):
+                    abort_unless_owned(
+                        comments.get_comment(conn, id=comment_id),
+                        "Only the comment's or the board's author can delete it.",
+                    )
 
-            if not in_transaction(mysql, delete):
-                abort_unless_owned(
-                    comments.get_comment(mysql.connection, id=comment_id),
-                    "Only the comment's or the board's author can delete it.",
-                )
+            in_transaction(mysql, delete)
 
     return blp

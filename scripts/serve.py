@@ -1,5 +1,6 @@
 """`make run`: find or start a database, apply the schema and pending
-migrations, then serve the app under gunicorn on http://127.0.0.1:5000."""
+migrations, then serve the app under gunicorn on http://127.0.0.1:5000,
+with the worker that keeps the feeds (`flask --app app worker`) beside it."""
 import os
 import secrets
 import signal
@@ -34,15 +35,20 @@ def main():
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     gunicorn = Gunicorn("wsgi:app", env, bind=env.get("BIND", "127.0.0.1:5000"))
     signal.signal(signal.SIGTERM, stop_on_sigterm)
+    worker = None
     try:
         subprocess.run([*flask, "init-db"], cwd=ROOT, env=env, check=True)
         subprocess.run([*flask, "migrate"], cwd=ROOT, env=env, check=True)
+        worker = subprocess.Popen([*flask, "worker"], cwd=ROOT, env=env, start_new_session=True)
         print(f"Serving on http://{gunicorn.bind} (Swagger UI: /swagger-ui)", flush=True)
         gunicorn.start().process.wait()
     except KeyboardInterrupt:
         pass
     finally:
         gunicorn.stop()
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
         if server is not None:
             server.stop()
 

@@ -74,7 +74,11 @@ def seeded(admin_conn):
              for follower in users
              for followee in rng.sample([u for u in users if u != follower], 10)],
         )
-        cursor.execute("ANALYZE TABLE users, boards, comments, follows")
+        cursor.execute(  # the feeds as `flask rebuild` makes them, without the length cap
+            "INSERT INTO timeline_entries (user_id, board_id, author_id) "
+            "SELECT f.follower_id, b.id, b.user_id FROM follows AS f JOIN boards AS b ON b.user_id = f.followee_id"
+        )
+        cursor.execute("ANALYZE TABLE users, boards, comments, follows, timeline_entries")
         cursor.fetchall()
         cursor.execute("SELECT id FROM comments WHERE board_id = %s ORDER BY id", (busy,))
         busy_comments = [row["id"] for row in cursor.fetchall()]

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -53,12 +54,36 @@ def test_every_worker_of_make_run_accepts_a_token_without_a_configured_key(serve
     assert WORKER_KEY_WARNING not in log
 
 
-def test_make_run_stopped_with_sigterm_stops_its_gunicorn(served):
+def test_make_run_stopped_with_sigterm_stops_its_gunicorn_and_its_feed_worker(served):
     port, _, process = served
-    workers = children_of(children_of(process.pid)[0])
+    started = children_of(process.pid)
+    assert len(started) == 2  # gunicorn's master and the feed worker
+    workers = [pid for child in started for pid in children_of(child)]
     assert len(workers) == 2
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 128 + signal.SIGTERM
     with pytest.raises(ConnectionRefusedError):
         http_call(port, "GET", "/health")
-    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in [*started, *workers])
+
+
+def signed_up(port, name):
+    email = f"{name}@example.com"
+    user = http_call(port, "POST", "/users", {"name": name, "email": email, "password": "long enough 1"})
+    login = http_call(port, "POST", "/auth/login", {"email": email, "password": "long enough 1"})
+    return user.json(), {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+def test_make_run_keeps_the_feeds_with_its_worker(served):
+    port, _, _ = served
+    author, author_headers = signed_up(port, "author")
+    _, reader_headers = signed_up(port, "reader")
+    assert http_call(port, "PUT", f"/users/{author['id']}/follow", headers=reader_headers).status == 204
+    board = http_call(port, "POST", "/boards", {"title": "news"}, author_headers).json()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        feed = http_call(port, "GET", "/feed", headers=reader_headers).json()["items"]
+        if feed:
+            break
+        time.sleep(0.1)
+    assert [item["id"] for item in feed] == [board["id"]]

@@ -196,3 +196,48 @@ def serve_in_thread(app):
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def derived_mismatches(db, feed_length, slack):
+    """Every derived value checked against the base tables (issue 14):
+    stored comment counts, and each feed = the boards by the reader's
+    followees at or above its floor (after the worker has drained the
+    outbox), no longer than its length and slack, `entries` an upper bound.
+    Returns what is wrong, as text; [] when all is right."""
+    wrong = [
+        f"board {row['id']}: stored {row['comment_count']}, counted {row['counted']}"
+        for row in db.all(
+            "SELECT b.id, b.comment_count, COUNT(c.id) AS counted FROM boards AS b "
+            "LEFT JOIN comments AS c ON c.board_id = b.id GROUP BY b.id, b.comment_count "
+            "HAVING b.comment_count <> counted"
+        )
+    ]
+    readers = db.all(
+        "SELECT u.id, COALESCE(t.floor_board_id, 0) AS floor, COALESCE(t.entries, 0) AS entries "
+        "FROM users AS u LEFT JOIN timelines AS t ON t.user_id = u.id "
+        "WHERE t.user_id IS NOT NULL OR EXISTS (SELECT 1 FROM follows AS f WHERE f.follower_id = u.id)"
+    )
+    for reader in readers:
+        stored = {row["board_id"] for row in db.all(
+            "SELECT board_id FROM timeline_entries WHERE user_id = %s", (reader["id"],))}
+        expected = {row["id"] for row in db.all(
+            "SELECT b.id FROM follows AS f JOIN boards AS b ON b.user_id = f.followee_id "
+            "WHERE f.follower_id = %s AND b.id >= %s", (reader["id"], reader["floor"]))}
+        if stored != expected:
+            wrong.append(f"feed of {reader['id']}: missing {sorted(expected - stored)[:10]}, "
+                         f"extra {sorted(stored - expected)[:10]}")
+        if len(stored) > feed_length + slack:
+            wrong.append(f"feed of {reader['id']}: {len(stored)} entries, over {feed_length} + {slack}")
+        if reader["entries"] < len(stored):
+            wrong.append(f"feed of {reader['id']}: counted {reader['entries']}, holds {len(stored)}")
+    orphans = db.value("SELECT COUNT(*) FROM timeline_entries AS e "
+                       "LEFT JOIN boards AS b ON b.id = e.board_id WHERE b.id IS NULL")
+    if orphans:
+        wrong.append(f"{orphans} feed entries of deleted boards")
+    return wrong
+
+
+def feed_ids(client, headers, limit=100):
+    """Every board id of the caller's feed, newest first, page by page."""
+    items, _ = walk_pages(client, "/feed", limit, headers)
+    return [item["id"] for item in items]

@@ -3,10 +3,14 @@ subprocess, on a free loopback port, against a given server and database.
 The fault and load tests share it; it always stops what it started."""
 import http.client
 import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import MySQLdb
 
-from scripts.processes import Gunicorn, http_call
+from scripts.processes import ROOT, Gunicorn, http_call
 from tests.helpers import PASSWORD, TEST_SECRET, make_app
 
 # Low driver timeouts: an unreachable database must turn into a quick 503.
@@ -75,3 +79,30 @@ def query_all(server, database, sql, params=None):
         return list(cursor.fetchall())
     finally:
         conn.close()
+
+
+class WorkerProcess:
+    """`flask --app app worker` on `server`'s `database`, its log in `log_path`."""
+
+    def __init__(self, server, database, log_path):
+        self.log_path = log_path
+        self.env = {**os.environ, **server.environment(), **FAST_FAIL_TIMEOUTS, "MYSQL_DB": database,
+                    "SECRET_KEY": TEST_SECRET, "LOG_LEVEL": "INFO"}
+        self.process = None
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT, env=self.env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        """Sends `sig`; returns the exit code (SIGKILL: -9)."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.process.wait(timeout=timeout)
+
+    def log_text(self):
+        return Path(self.log_path).read_text(errors="replace")
