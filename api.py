@@ -7,7 +7,7 @@ from http import HTTPStatus
 
 import flask_smorest
 import MySQLdb
-from flask import g, request
+from flask import request
 from flask_smorest import abort
 from marshmallow import Schema, fields, missing
 from webargs.flaskparser import FlaskParser
@@ -15,7 +15,9 @@ from webargs.flaskparser import FlaskParser
 import auth
 from auth import caller, caller_id, optional_caller_id
 from db import in_transaction, mark_connection_broken, transaction
-from errors import DEFAULT_MESSAGES, INTERNAL_MESSAGE, RETRY_AFTER_HEADER, handle_database_error
+from errors import (
+    DEFAULT_MESSAGES, INTERNAL_MESSAGE, RETRY_AFTER_HEADER, current_request_id, handle_database_error,
+)
 from pagination import FIRST_PAGE_AFTER_ID, FIRST_PAGE_BEFORE_ID, page, subject_rows
 from queries import utc_now
 
@@ -63,7 +65,7 @@ class Api(flask_smorest.Api):
             if error.original_exception is not None:
                 mark_connection_broken()
             payload["message"] = INTERNAL_MESSAGE
-            payload["request_id"] = g.get("request_id", "")
+            payload["request_id"] = current_request_id()
         payload.setdefault("message", DEFAULT_MESSAGES.get(code, error.description))
         if code == 405 and getattr(error, "valid_methods", None):
             headers = {**headers, "Allow": ", ".join(error.valid_methods)}

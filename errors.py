@@ -4,12 +4,13 @@ import logging
 from http import HTTPStatus
 
 import MySQLdb
-from flask import g, jsonify
+from flask import has_request_context, jsonify, request
 
 from db import is_disconnect, is_lock_conflict, mark_connection_broken
 
 log = logging.getLogger("boards.errors")
 
+REQUEST_ID_KEY = "boards.request_id"  # where web/request_log.py keeps it in the WSGI environ
 DB_RETRY_AFTER_SECONDS = 2
 RETRY_AFTER_HEADER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
 UNIQUE_CONSTRAINT_FIELDS = {"uq_users_email": "email", "uq_users_name": "name"}
@@ -26,6 +27,11 @@ DEFAULT_MESSAGES = {
 }
 
 
+def current_request_id(default=""):
+    """This request's id (web/request_log.py gives every request one)."""
+    return request.environ.get(REQUEST_ID_KEY, default) if has_request_context() else default
+
+
 def error_response(code, message, errors=None, headers=None):
     """A response in the contract's error shape, for places where `abort`
     does not fit (error handlers, extension callbacks, before_request)."""
@@ -33,7 +39,7 @@ def error_response(code, message, errors=None, headers=None):
     if errors:
         body["errors"] = errors
     if code == 500:
-        body["request_id"] = g.get("request_id", "")
+        body["request_id"] = current_request_id()
     response = jsonify(body)
     response.status_code = code
     response.headers.update(headers or {})

@@ -1,10 +1,10 @@
-"""Request ids and the one log line per request."""
+"""Request ids and the one log line per request, as a WSGI middleware."""
 import logging
 import re
 import secrets
 import time
 
-from flask import g, request
+from errors import REQUEST_ID_KEY, current_request_id
 
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
@@ -19,10 +19,7 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record):
         if hasattr(record, "request_id"):  # the access line brings its own
             return True
-        try:
-            record.request_id = g.get("request_id", "-")
-        except RuntimeError:
-            record.request_id = "-"
+        record.request_id = current_request_id("-")
         return True
 
 
@@ -50,22 +47,36 @@ def new_request_id():
     return secrets.token_hex(16)
 
 
-def init_request_ids(app):
-    @app.before_request
-    def assign_request_id():
-        given = request.headers.get("X-Request-ID", "")
-        g.request_started = time.perf_counter()
-        g.request_id = given if SANE_REQUEST_ID.fullmatch(given) else new_request_id()
+class RequestLog:
+    """WSGI middleware around the app: a request id for every request
+    (X-Request-ID echoed when sane), the same id in the response and in the
+    one access line written when the response starts."""
 
-    @app.after_request
-    def log_request(response):
-        request_id = g.get("request_id") or new_request_id()
-        response.headers["X-Request-ID"] = request_id
-        elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-        path, query = request.path, request.query_string
-        target = f"{path}?{query.decode('latin-1')}" if query else path
-        access_log.info(
-            "%s %s %s %.1fms", request.method, target, response.status_code, elapsed_ms,
-            extra={"request_id": request_id},
-        )
-        return response
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        given = environ.get("HTTP_X_REQUEST_ID", "")
+        request_id = given if SANE_REQUEST_ID.fullmatch(given) else new_request_id()
+        environ[REQUEST_ID_KEY] = request_id
+
+        def start_and_log(status, headers, exc_info=None):
+            headers.append(("X-Request-ID", request_id))
+            path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+            query = environ.get("QUERY_STRING", "")
+            access_log.info(
+                "%s %s %s %.1fms", environ.get("REQUEST_METHOD"), f"{path}?{query}" if query else path,
+                int(status[:3]), (time.perf_counter() - started) * 1000, extra={"request_id": request_id},
+            )
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_and_log)
+
+
+def init_request_ids(app):
+    """The middleware goes around `app.wsgi_app`, as Flask's docs show for
+    WSGI middleware: it reads the environ and the status line directly, so
+    the access line costs no hooks and no proxy reads (5.7 % of a GET of
+    one board, docs/performance.md)."""
+    app.wsgi_app = RequestLog(app.wsgi_app)
