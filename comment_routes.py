@@ -20,47 +20,6 @@ from schemas import CommentCreateSchema, CommentPageSchema, CommentSchema, PageA
 def create_comment_blueprint(mysql, comments):
     blp = Blueprint("comments", __name__, description="Comments on boards")
 
-    @blp.route("/boards/<id:board_id>/comments")
-    class BoardComments(MethodView):
-        @blp.arguments(PageArgsSchema(), location="query")
-        @blp.response(200, CommentPageSchema)
-        @blp.errors(404)
-        def get(self, args, board_id):
-            """A page of a board's comments, oldest first."""
-            rows = comments.list_board_comments_page(
-                mysql.connection,
-                board_id=board_id,
-                after_id=args.get("cursor", FIRST_PAGE_AFTER_ID),
-                limit=args["limit"] + 1,
-            )
-            return page(or_404(subject_rows(list(rows))), args["limit"])
-
-        @blp.token_required
-        @blp.arguments(CommentCreateSchema())
-        @blp.response(201, CommentSchema)
-        @blp.errors(404)
-        def post(self, new_comment, board_id):
-            """Comment on a board."""
-            author, now = caller(), utc_now()
-
-            def write(conn):
-                if not comments.count_comment(conn, board_id=board_id, change=1):
-                    abort(404)
-                return comments.insert_comment(
-                    conn, board_id=board_id, user_id=author["id"], content=new_comment["content"], now=now
-                )
-
-            comment_id = in_transaction(mysql, write)
-            comment = {
-                **new_comment,
-                "id": comment_id,
-                "board_id": board_id,
-                "author_id": author["id"],
-                "author_name": author["name"],
-                "created_at": now,
-            }
-            return comment, {"Location": url_for("comments.Comment", comment_id=comment_id)}
-
     @blp.route("/comments/<id:comment_id>")
     class Comment(MethodView):
         @blp.response(200, CommentSchema)
@@ -87,5 +46,46 @@ def create_comment_blueprint(mysql, comments):
                     )
 
             in_transaction(mysql, delete)
+
+    @blp.route("/boards/<id:board_id>/comments")
+    class BoardComments(MethodView):
+        @blp.arguments(PageArgsSchema(), location="query")
+        @blp.response(200, CommentPageSchema)
+        @blp.errors(404)
+        def get(self, args, board_id):
+            """A page of a board's comments, oldest first."""
+            rows = comments.list_board_comments_page(
+                mysql.connection,
+                board_id=board_id,
+                after_id=args.get("cursor", FIRST_PAGE_AFTER_ID),
+                limit=args["limit"] + 1,
+            )
+            return page(or_404(subject_rows(list(rows), oldest_first=True)), args["limit"])
+
+        @blp.token_required
+        @blp.arguments(CommentCreateSchema())
+        @blp.response(201, CommentSchema)
+        @blp.errors(404)
+        def post(self, new_comment, board_id):
+            """Comment on a board."""
+            author, now = caller(), utc_now()
+
+            def write(conn):
+                if not comments.count_comment(conn, board_id=board_id, change=1):
+                    abort(404)
+                return comments.insert_comment(
+                    conn, board_id=board_id, user_id=author["id"], content=new_comment["content"], now=now
+                )
+
+            comment_id = in_transaction(mysql, write)
+            comment = {
+                **new_comment,
+                "id": comment_id,
+                "board_id": board_id,
+                "author_id": author["id"],
+                "author_name": author["name"],
+                "created_at": now,
+            }
+            return comment, {"Location": url_for("comments.Comment", comment_id=comment_id)}
 
     return blp

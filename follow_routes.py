@@ -10,19 +10,6 @@ FOLLOWING_CAP = 5000
 def create_follow_blueprint(mysql, follows, feeds):
     blp = Blueprint("follows", __name__, description="Who follows whom")
 
-    def users_page(list_page, user_id, args):
-        """A page of the users on one side of user_id's follows; 404 when
-        there is no such user."""
-        rows = list_page(
-            mysql.connection,
-            user_id=user_id,
-            before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
-            limit=args["limit"] + 1,
-        )
-        return page(or_404(subject_rows(list(rows))), args["limit"])
-
-    lists = {"followers": follows.list_followers_page, "following": follows.list_following_page}
-
     @blp.route("/users/<id:user_id>/followers", endpoint="Followers", defaults={"side": "followers"})
     @blp.route("/users/<id:user_id>/following", endpoint="Following", defaults={"side": "following"})
     class FollowLists(MethodView):
@@ -31,7 +18,14 @@ def create_follow_blueprint(mysql, follows, feeds):
         @blp.errors(404)
         def get(self, args, user_id, side):
             """A page of the users who follow this user (/followers) or whom it follows (/following)."""
-            return users_page(lists[side], user_id, args)
+            rows = follows.list_follows_page(
+                mysql.connection,
+                user_id=user_id,
+                side=side,
+                before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
+                limit=args["limit"] + 1,
+            )
+            return page(or_404(subject_rows(list(rows))), args["limit"])
 
     @blp.route("/users/<id:user_id>/follow")
     class Follow(MethodView):

@@ -52,10 +52,14 @@ def page(rows, limit):
     return {"items": items, "next_cursor": cursor}, {"Link": f'<{next_url}>; rel="next"'}
 
 
-def subject_rows(rows):
-    """For list queries that LEFT JOIN from their subject (a user, a board):
-    None when the subject does not exist, else the real rows (a subject
-    with nothing to list comes back as one row of NULLs)."""
+def subject_rows(rows, oldest_first=False):
+    """For list queries that LEFT JOIN a page to their subject (a user, a
+    board): None when the subject does not exist, else the page's rows in
+    order, newest first (a subject with nothing to list comes back as one row
+    of NULLs). The queries leave the order to this function: an ORDER BY over
+    the join made the server sort the page in a temporary table, on disk for
+    boards (their MEDIUMTEXT content), for every request (docs/queries.md)."""
     if not rows:
         return None
-    return [row for row in rows if row["id"] is not None]
+    found = [row for row in rows if row["id"] is not None]
+    return sorted(found, key=lambda row: row["id"], reverse=not oldest_first)

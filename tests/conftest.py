@@ -7,6 +7,7 @@ import MySQLdb
 import pytest
 
 import worker
+from tests.helpers.service_process import init_database
 
 from scripts.dbserver import find_or_start, start_private
 from tests.helpers import (
@@ -32,6 +33,17 @@ def private_server():
         yield private
     finally:
         private.stop()
+
+
+@pytest.fixture(scope="module")
+def module_database(db_server):
+    """A database of the module's own on the test server (made by the code
+    `init-db` runs), for the service and worker processes the module starts;
+    dropped after the module."""
+    name = f"boards_test_{uuid.uuid4().hex[:8]}_module"
+    init_database(db_server, name)
+    yield name
+    db_server.drop_database(name)
 
 
 @pytest.fixture(scope="session")

@@ -94,6 +94,7 @@ def parameter_values(seeded, page):
     middle = page == "middle"
     return {
         "limit": LIMIT,
+        "side": "following" if middle else "followers",
         "user_id": seeded["heavy"],
         "follower_id": seeded["users"][1],
         "token_generation": 0,
@@ -150,7 +151,7 @@ def test_every_list_query_is_found():
     names = {param.id for param in LIST_QUERIES}
     assert {"users.list_users_page", "boards.list_boards_page", "boards.list_feed_page",
             "boards.list_user_boards_page", "comments.list_board_comments_page",
-            "follows.list_followers_page", "follows.list_following_page"} <= names
+            "follows.list_follows_page"} <= names
 
 
 @pytest.mark.parametrize("page", ["first", "middle"])

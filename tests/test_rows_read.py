@@ -6,7 +6,7 @@ same figures at 20,000 to 1,000,000 boards are the scale bench's
 (bench/SCALE.md)."""
 import pytest
 
-from tests.helpers import insert_boards, insert_comments, insert_follows, insert_users
+from tests.helpers import around_one_get, insert_boards, insert_comments, insert_follows, insert_users
 
 MAX_ROWS = 1000
 GROWTH = 1.5
@@ -21,19 +21,11 @@ def handler_reads(conn):
 @pytest.fixture
 def rows_read(app, client):
     """rows_read(url, headers) -> rows the server read for one GET."""
-    database = app.extensions["boards_db"]
-
     def measure(url, headers=None):
-        assert client.get(url, headers=headers).status_code == 200, url  # warm: connection held
-        conn = database.thread_connection()
-        first = handler_reads(conn)
-        overhead = handler_reads(conn) - first  # what one SHOW reads by itself
-        before = handler_reads(conn)
-        response = client.get(url, headers=headers)
-        after = handler_reads(conn)
+        response, reads = around_one_get(client, app.extensions["boards_db"], handler_reads, url, headers)
         assert response.status_code == 200, (url, response.json)
         assert len(response.json.get("items", [None])) > 0, url
-        return after - before - overhead
+        return reads
 
     return measure
 

@@ -16,7 +16,7 @@ from migrations import create_database, drop_database, migrate, run_script
 from queries import SQL_DIR, load_queries, utc_now
 from tests.helpers import PASSWORD, TEST_SECRET, make_app
 from scripts.processes import http_call
-from tests.helpers.service_process import ServiceProcess, init_database, query_all
+from tests.helpers.service_process import ServiceProcess, query_all
 
 NEW_PASSWORD = "a brand new secret 7"
 ENDED = {"code": 401, "status": "Unauthorized", "message": auth.ENDED_TOKEN_MESSAGE}
@@ -337,14 +337,6 @@ def test_openapi_documents_logout(client, db):
 # Several processes on one database, and a restart
 
 
-@pytest.fixture(scope="module")
-def shared_database(db_server):
-    name = f"boards_test_{uuid.uuid4().hex[:8]}_sessions"
-    init_database(db_server, name)
-    yield name
-    db_server.drop_database(name)
-
-
 def start_two(db_server, database, log_dir):
     """Two instances of the service, one worker each: two processes that
     share nothing but the database."""
@@ -363,8 +355,8 @@ def start_two(db_server, database, log_dir):
 
 
 @pytest.fixture(scope="module")
-def services(db_server, shared_database, tmp_path_factory):
-    pair = list(start_two(db_server, shared_database, tmp_path_factory.mktemp("services")))
+def services(db_server, module_database, tmp_path_factory):
+    pair = list(start_two(db_server, module_database, tmp_path_factory.mktemp("services")))
     yield pair
     for service in pair:
         service.stop()
@@ -440,7 +432,7 @@ def test_a_password_change_through_one_process_ends_the_tokens_on_the_other(serv
     assert_live_via(one, login_via(other, email, NEW_PASSWORD))
 
 
-def test_revocations_survive_a_restart_of_the_service(db_server, shared_database, services, tmp_path):
+def test_revocations_survive_a_restart_of_the_service(db_server, module_database, services, tmp_path):
     one, other = services
     user, single, email = new_user(one)
     everywhere_user, everywhere, everywhere_email = new_user(one)
@@ -449,13 +441,13 @@ def test_revocations_survive_a_restart_of_the_service(db_server, shared_database
     assert request(one, "POST", "/auth/logout", {"everywhere": True}, everywhere)[0] == 204
     for service in services:
         service.stop()
-    services[:] = start_two(db_server, shared_database, tmp_path)
+    services[:] = start_two(db_server, module_database, tmp_path)
     for service in services:
         assert_ended_via(service, single)
         assert_ended_via(service, everywhere)
         assert_live_via(service, kept)
         assert_live_via(service, login_via(service, everywhere_email))
-    rows = query_all(db_server, shared_database,
+    rows = query_all(db_server, module_database,
                      "SELECT user_id FROM revoked_tokens WHERE user_id IN (%s, %s)",
                      (user["id"], everywhere_user["id"]))
     assert rows == [{"user_id": user["id"]}]

@@ -9,7 +9,7 @@ ping would not be counted as a statement.
 """
 import pytest
 
-from tests.helpers import PASSWORD, insert_boards, insert_comments, insert_follows, insert_users
+from tests.helpers import PASSWORD, around_one_get, insert_boards, insert_comments, insert_follows, insert_users
 
 PAGE = 5
 
@@ -23,20 +23,8 @@ def questions(conn):
 @pytest.fixture
 def statements(app, client):
     """statements(url, headers) -> (response, SQL statements the request sent)."""
-    database = app.extensions["boards_db"]
-
-    def count(url, headers=None):
-        assert client.get(url, headers=headers).status_code < 500  # warm-up
-        conn = database.thread_connection()
-        baseline = questions(conn)
-        overhead = questions(conn) - baseline  # what one SHOW adds by itself
-        before = questions(conn)
-        response = client.get(url, headers=headers)
-        after = questions(conn)
-        assert database.thread_connection() is conn, "the request did not reuse the thread's connection"
-        return response, after - before - overhead
-
-    return count
+    return lambda url, headers=None: around_one_get(
+        client, app.extensions["boards_db"], questions, url, headers)
 
 
 @pytest.fixture

@@ -14,14 +14,6 @@ from tests.helpers.service_process import WorkerProcess, init_database, query_al
 FOLLOWERS = 3 * feeds.FAN_OUT_BATCH + 500  # four batches
 
 
-@pytest.fixture(scope="module")
-def worker_database(db_server):
-    name = f"boards_test_{uuid.uuid4().hex[:8]}_worker"
-    init_database(db_server, name)
-    yield name
-    db_server.drop_database(name)
-
-
 def execute(db_server, database, statements):
     conn = db_server.connect(database=database)
     try:
@@ -33,13 +25,13 @@ def execute(db_server, database, statements):
 
 
 @pytest.fixture
-def celebrity(db_server, worker_database):
+def celebrity(db_server, module_database):
     """An author with FOLLOWERS followers (loaded with SQL, feeds made as
     `flask rebuild` would: an empty timeline row each), and one new board
     waiting in the outbox. Returns (author id, board id, follower ids)."""
     tag = uuid.uuid4().hex[:6]
-    execute(db_server, worker_database, [("DELETE FROM outbox", None)])
-    conn = db_server.connect(database=worker_database)
+    execute(db_server, module_database, [("DELETE FROM outbox", None)])
+    conn = db_server.connect(database=module_database)
     try:
         with conn.cursor() as cursor:
             cursor.executemany("INSERT INTO users (name, email, password_hash) VALUES (%s, %s, 'x')",
@@ -47,17 +39,17 @@ def celebrity(db_server, worker_database):
     finally:
         conn.close()
     ids = [row["id"] for row in query_all(
-        db_server, worker_database, "SELECT id FROM users WHERE name LIKE %s ORDER BY id", (f"w{tag}_%",))]
+        db_server, module_database, "SELECT id FROM users WHERE name LIKE %s ORDER BY id", (f"w{tag}_%",))]
     author, followers = ids[0], ids[1:]
-    execute(db_server, worker_database, [
+    execute(db_server, module_database, [
         ("INSERT INTO follows (follower_id, followee_id) SELECT id, %s FROM users WHERE id > %s AND id <= %s",
          (author, author, followers[-1])),
         ("INSERT INTO timelines (user_id) SELECT id FROM users WHERE id > %s AND id <= %s",
          (author, followers[-1])),
         ("INSERT INTO boards (user_id, title, content) VALUES (%s, 'news', '')", (author,)),
     ])
-    board = query_all(db_server, worker_database, "SELECT MAX(id) AS id FROM boards")[0]["id"]
-    execute(db_server, worker_database, [
+    board = query_all(db_server, module_database, "SELECT MAX(id) AS id FROM boards")[0]["id"]
+    execute(db_server, module_database, [
         ("INSERT INTO outbox (kind, author_id, board_id, created_at) VALUES ('board_created', %s, %s, NOW(6))",
          (author, board)),
     ])
@@ -79,33 +71,33 @@ def outbox(db_server, database):
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_applies_nothing_twice(
-    db_server, worker_database, celebrity, tmp_path
+    db_server, module_database, celebrity, tmp_path
 ):
     author, board, followers = celebrity
     blocker = followers[2 * feeds.FAN_OUT_BATCH + 10]  # in the third batch
-    lock = db_server.connect(database=worker_database)
+    lock = db_server.connect(database=module_database)
     lock.begin()
     with lock.cursor() as cursor:  # the third batch waits on this row, its transaction open
         cursor.execute("SELECT entries FROM timelines WHERE user_id = %s FOR UPDATE", (blocker,))
-    first = WorkerProcess(db_server, worker_database, tmp_path / "first.log").start()
+    first = WorkerProcess(db_server, module_database, tmp_path / "first.log").start()
     try:
-        wait_for(lambda: outbox(db_server, worker_database)[0]["progress"] == followers[2 * feeds.FAN_OUT_BATCH - 1],
+        wait_for(lambda: outbox(db_server, module_database)[0]["progress"] == followers[2 * feeds.FAN_OUT_BATCH - 1],
                  what="two batches done")
         time.sleep(0.5)  # the third batch is under way, stuck on the lock
         assert first.stop(signal.SIGKILL) == -signal.SIGKILL
     finally:
         lock.rollback()
         lock.close()
-    entries = query_all(db_server, worker_database,
+    entries = query_all(db_server, module_database,
                         "SELECT COUNT(*) AS n FROM timeline_entries WHERE board_id = %s", (board,))[0]["n"]
     assert entries == 2 * feeds.FAN_OUT_BATCH  # the killed batch left nothing behind
 
-    second = WorkerProcess(db_server, worker_database, tmp_path / "second.log").start()
+    second = WorkerProcess(db_server, module_database, tmp_path / "second.log").start()
     try:
-        wait_for(lambda: not outbox(db_server, worker_database), what="the outbox emptied")
+        wait_for(lambda: not outbox(db_server, module_database), what="the outbox emptied")
     finally:
         assert second.stop() == 0
-    rows = query_all(db_server, worker_database,
+    rows = query_all(db_server, module_database,
                      "SELECT e.user_id, t.entries FROM timeline_entries AS e "
                      "JOIN timelines AS t ON t.user_id = e.user_id WHERE e.board_id = %s", (board,))
     assert sorted(row["user_id"] for row in rows) == followers  # every follower, once each
@@ -113,10 +105,10 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_applies_nothing_twice(
     assert "worker stopped" in second.log_text()
 
 
-def test_the_worker_stops_on_sigterm_and_logs_its_backlog(db_server, worker_database, celebrity, tmp_path):
-    worker = WorkerProcess(db_server, worker_database, tmp_path / "worker.log").start()
+def test_the_worker_stops_on_sigterm_and_logs_its_backlog(db_server, module_database, celebrity, tmp_path):
+    worker = WorkerProcess(db_server, module_database, tmp_path / "worker.log").start()
     try:
-        wait_for(lambda: not outbox(db_server, worker_database), what="the outbox emptied")
+        wait_for(lambda: not outbox(db_server, module_database), what="the outbox emptied")
     finally:
         assert worker.stop(signal.SIGTERM) == 0
     log = worker.log_text()

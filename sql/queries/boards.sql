@@ -30,53 +30,57 @@ LIMIT :limit;
 
 -- name: list_user_boards_page(user_id, before_id, limit)
 -- A page of one user's boards; one row of NULL board columns when the user
--- exists but has none, no row when there is no such user. The page is cut
--- in the derived table p (index order, LIMIT): a plain LEFT JOIN ordered by
--- b.id makes MariaDB sort every board of the user.
-SELECT t.id AS subject_id, p.id, p.title, p.content, t.id AS author_id, t.name AS author_name,
-       p.comment_count, p.created_at, p.updated_at
+-- exists but has none, no row when there is no such user. The page's ids
+-- are cut in the derived table p ((user_id, id) read backwards, LIMIT), and
+-- the boards joined to them afterwards: a derived table holding the
+-- MEDIUMTEXT content would be an on-disk temporary table. The rows come in
+-- no particular order: pagination.subject_rows sorts the page.
+SELECT t.id AS subject_id, b.id, b.title, b.content, t.id AS author_id, t.name AS author_name,
+       b.comment_count, b.created_at, b.updated_at
 FROM users AS t
 LEFT JOIN (
-        SELECT b.id, b.user_id, b.title, b.content, b.comment_count, b.created_at, b.updated_at
+        SELECT b.id
         FROM boards AS b
         WHERE b.user_id = :user_id
           AND b.id < :before_id
         ORDER BY b.id DESC
         LIMIT :limit) AS p
-    ON p.user_id = t.id
-WHERE t.id = :user_id
-ORDER BY p.id DESC;
+    ON 1 = 1
+LEFT JOIN boards AS b
+    ON b.id = p.id
+WHERE t.id = :user_id;
 
 -- name: list_feed_page(follower_id, token_generation, jti, before_id, limit)
 -- A page of :follower_id's feed: their timeline entries (a primary-key
--- range), each joined to its board, so a deleted board or author is gone at
--- once. Like the other subject lists: no row when :follower_id does not
--- exist (a deleted user's token) or the token has ended (users.get_caller's
--- conditions), one row of NULLs when the feed is empty; so the token check
--- costs no statement of its own.
-SELECT t.id AS subject_id, p.id, p.title, p.content, p.author_id, p.author_name,
-       p.comment_count, p.created_at, p.updated_at
+-- range) whose boards still exist, so a deleted board or author is gone at
+-- once; the boards and authors are joined to the page's ids afterwards (as
+-- in list_user_boards_page). Like the other subject lists: no row when
+-- :follower_id does not exist (a deleted user's token) or the token has
+-- ended (users.get_caller's conditions), one row of NULLs when the feed is
+-- empty; so the token check costs no statement of its own.
+SELECT t.id AS subject_id, b.id, b.title, b.content, b.user_id AS author_id,
+       u.name AS author_name, b.comment_count, b.created_at, b.updated_at
 FROM users AS t
 LEFT JOIN (
-        SELECT STRAIGHT_JOIN b.id, b.title, b.content, b.user_id AS author_id,
-               u.name AS author_name, b.comment_count, b.created_at, b.updated_at
+        SELECT STRAIGHT_JOIN e.board_id
         FROM timeline_entries AS e
-        JOIN boards AS b
-            ON b.id = e.board_id
-        JOIN users AS u
-            ON u.id = b.user_id
+        JOIN boards AS live
+            ON live.id = e.board_id
         WHERE e.user_id = :follower_id
           AND e.board_id < :before_id
         ORDER BY e.board_id DESC
         LIMIT :limit) AS p
     ON 1 = 1
+LEFT JOIN boards AS b
+    ON b.id = p.board_id
+LEFT JOIN users AS u
+    ON u.id = b.user_id
 WHERE t.id = :follower_id
   AND t.token_generation = :token_generation
   AND NOT EXISTS (
         SELECT 1
         FROM revoked_tokens AS r
-        WHERE r.jti = :jti)
-ORDER BY p.id DESC;
+        WHERE r.jti = :jti);
 
 -- name: update_board(id, user_id, title, content, version, comment_count, now)!
 -- Change title and/or content (NULL keeps a field) of a board the caller

@@ -30,8 +30,8 @@ WHERE c.id = :id;
 -- name: list_board_comments_page(board_id, after_id, limit)
 -- A page of a board's comments; one row of NULL comment columns when the
 -- board exists but has none, no row when there is no such board. The page
--- is cut in the derived table p (index order, LIMIT), so only one page is
--- ever sorted (see docs/queries.md).
+-- is cut in the derived table p (index order, LIMIT); the rows come in no
+-- particular order: pagination.subject_rows sorts the page.
 SELECT t.id AS subject_id, p.id, p.board_id, p.content, p.author_id,
        u.name AS author_name, p.created_at
 FROM boards AS t
@@ -45,8 +45,7 @@ LEFT JOIN (
     ON p.board_id = t.id
 LEFT JOIN users AS u
     ON u.id = p.author_id
-WHERE t.id = :board_id
-ORDER BY p.id ASC;
+WHERE t.id = :board_id;
 
 -- name: delete_comment(id, user_id)!
 -- Delete a comment if the caller wrote it or wrote its board.

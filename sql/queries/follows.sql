@@ -37,36 +37,27 @@ SELECT 1
 FROM users AS u
 WHERE u.id = :id;
 
--- name: list_followers_page(user_id, before_id, limit)
--- Users who follow :user_id; the page is cut in the derived table p.
+-- name: list_follows_page(user_id, side, before_id, limit)
+-- A page of the users on one :side of :user_id's follows: 'followers' (who
+-- follow :user_id, by the primary key) or 'following' (whom :user_id
+-- follows, by ix_follows_follower_id_followee_id). The other side's branch
+-- is an impossible WHERE and reads nothing; the page is cut in its branch.
+-- The rows come in no particular order: pagination.subject_rows sorts them.
 SELECT t.id AS subject_id, u.id, u.name, u.created_at, u.updated_at
 FROM users AS t
 LEFT JOIN (
-        SELECT f.followee_id AS subject_id, f.follower_id AS user_id
-        FROM follows AS f
-        WHERE f.followee_id = :user_id
-          AND f.follower_id < :before_id
-        ORDER BY f.follower_id DESC
-        LIMIT :limit) AS p
-    ON p.subject_id = t.id
+        (SELECT f.follower_id AS user_id
+         FROM follows AS f
+         WHERE :side = 'followers' AND f.followee_id = :user_id AND f.follower_id < :before_id
+         ORDER BY f.follower_id DESC
+         LIMIT :limit)
+        UNION ALL
+        (SELECT f.followee_id AS user_id
+         FROM follows AS f
+         WHERE :side = 'following' AND f.follower_id = :user_id AND f.followee_id < :before_id
+         ORDER BY f.followee_id DESC
+         LIMIT :limit)) AS p
+    ON 1 = 1
 LEFT JOIN users AS u
     ON u.id = p.user_id
-WHERE t.id = :user_id
-ORDER BY p.user_id DESC;
-
--- name: list_following_page(user_id, before_id, limit)
--- Users whom :user_id follows; the page is cut in the derived table p.
-SELECT t.id AS subject_id, u.id, u.name, u.created_at, u.updated_at
-FROM users AS t
-LEFT JOIN (
-        SELECT f.follower_id AS subject_id, f.followee_id AS user_id
-        FROM follows AS f
-        WHERE f.follower_id = :user_id
-          AND f.followee_id < :before_id
-        ORDER BY f.followee_id DESC
-        LIMIT :limit) AS p
-    ON p.subject_id = t.id
-LEFT JOIN users AS u
-    ON u.id = p.user_id
-WHERE t.id = :user_id
-ORDER BY p.user_id DESC;
+WHERE t.id = :user_id;

@@ -241,3 +241,18 @@ def feed_ids(client, headers, limit=100):
     """Every board id of the caller's feed, newest first, page by page."""
     items, _ = walk_pages(client, "/feed", limit, headers)
     return [item["id"] for item in items]
+
+
+def around_one_get(client, database, read_counter, url, headers=None):
+    """(response, how much `read_counter(conn)` grew for one GET), read on
+    the connection the app keeps for the test's thread (the test client runs
+    the request in it), less what reading the counter costs by itself."""
+    assert client.get(url, headers=headers).status_code < 500  # warm-up: the connection is held
+    conn = database.thread_connection()
+    first = read_counter(conn)
+    overhead = read_counter(conn) - first
+    before = read_counter(conn)
+    response = client.get(url, headers=headers)
+    after = read_counter(conn)
+    assert database.thread_connection() is conn, "the request did not reuse the thread's connection"
+    return response, after - before - overhead
