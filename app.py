@@ -8,7 +8,9 @@ from auth import BEARER_SCHEME, init_auth
 from auth_routes import create_auth_blueprint
 from board_routes import create_board_blueprint
 from comment_routes import create_comment_blueprint
-from config import API_SETTINGS, check_production_settings, config_from_environment, development_secret_key
+from config import (
+    API_SETTINGS, check_production_settings, check_replica_settings, config_from_environment, development_secret_key,
+)
 from db import Database
 from feeds import Feeds
 from flask import Flask
@@ -27,6 +29,7 @@ def create_app(config=None):
     app.config.update(config_from_environment())
     app.config.update(config or {})
     check_production_settings(app)
+    check_replica_settings(app)
 
     mysql = Database(app)
     migrations.init_app(app)
