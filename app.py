@@ -21,6 +21,7 @@ from queries import load_queries
 from rate_limit import init_rate_limits
 from user_routes import create_user_blueprint
 from web.converters import IdConverter
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(config=None):
@@ -51,6 +52,9 @@ def create_app(config=None):
     api.register_blueprint(create_comment_blueprint(mysql, load_queries("comments")))
     api.register_blueprint(create_health_blueprint(mysql, feeds))
     app.register_blueprint(create_page_blueprint())
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a load balancer: the client's address is in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     app.extensions["boards_db"] = mysql
     app.extensions["boards_feeds"] = feeds
     return app

@@ -57,6 +57,7 @@ def replica_config(env):
         "MYSQL_REPLICA_WAIT": positive_seconds("MYSQL_REPLICA_WAIT", env.get("MYSQL_REPLICA_WAIT", "0.05")),
         "REDIS_URL": env.get("REDIS_URL") or None,
         "REDIS_KEY_PREFIX": env.get("REDIS_KEY_PREFIX", "boards"),
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
     }
 
 
