@@ -14,6 +14,7 @@ import MySQLdb
 import pytest
 
 from scripts.cluster import SERVICE_USER, Cluster
+from scripts.processes import free_port
 from tests.helpers.cluster_client import (
     Load, call, difference, log_in, new_address, root_sql, serving_replicas, sign_up, statements, wait_until,
 )
@@ -116,6 +117,22 @@ def test_read_your_writes_while_the_replicas_apply_nothing(cluster, probe):
         for replica in cluster.replicas:
             root_sql(cluster, replica, "START SLAVE SQL_THREAD")
     cluster.wait_replicated()
+
+
+def test_without_redis_writes_are_acknowledged_and_reads_with_a_token_go_to_the_primary(cluster, probe):
+    instance = probe(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    board = call(cluster.port, "POST", "/boards", {"title": "read"}, sign_up(cluster.port, label="noredis")[1])
+    user, token = sign_up(instance.port, label="noredis")  # its write's GTID cannot be kept
+    cluster.wait_replicated()
+    before = statements(cluster, PROBE)
+    for _ in range(5):
+        assert call(instance.port, "GET", "/me", token=token).status == 200
+        assert call(instance.port, "GET", f"/boards/{board.json()['id']}", source=new_address()).status == 200
+        assert call(instance.port, "GET", "/boards", headers={"Authorization": "Token abc"}).status == 200
+    moved = difference(statements(cluster, PROBE), before)
+    assert moved["primary"][0] == 10  # /me (a logout must be seen) and the foreign Authorization
+    assert moved["replica1"][0] + moved["replica2"][0] == 5  # anonymous reads may lag, within the bound
+    assert "Redis did not answer" in instance.log_text()
 
 
 def test_a_replica_behind_or_not_replicating_gets_no_reads_until_it_catches_up(cluster, probe):

@@ -21,9 +21,9 @@ def new_address():
     return f"127.0.{n // 250}.{n % 250 + 2}"
 
 
-def call(port, method, path, body=None, token=None, source="127.0.0.1", timeout=10):
+def call(port, method, path, body=None, token=None, source="127.0.0.1", headers=None, timeout=10):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
     try:
         return http_call(port, method, path, body, headers, conn=conn)
     finally:
