@@ -26,7 +26,7 @@ import redis  # noqa: E402
 
 from queries import load_queries  # noqa: E402
 from scripts.dbserver import INSTALL_HINT, PrivateServer, find_server_binary  # noqa: E402
-from scripts.processes import Gunicorn, answers_ok, free_port  # noqa: E402
+from scripts.processes import Gunicorn, answers_ok, free_port, stop_process  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 HAPROXY_CONFIG = ROOT / "deploy" / "haproxy" / "local-cluster.cfg"
@@ -56,11 +56,8 @@ class Cluster:
         self.admin = load_queries("cluster")
         self.primary, self.replicas, self.instances = None, [], []
         self.worker = self.haproxy = None
-        self.port = free_port()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        self.port = free_port()  # HAProxy's
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
         try:
@@ -81,7 +78,9 @@ class Cluster:
         self._run_flask("migrate")
         self.wait_replicated()
         self.worker = self._start_worker()
-        self.instances = [self.start_instance(f"app{n}") for n in (1, 2)]
+        self.instances = [self.start_instance(f"app{n}", wait=False) for n in (1, 2)]
+        for instance in self.instances:
+            instance.wait_ready(timeout=READY_SECONDS)
         self.haproxy = self._start_haproxy()
 
     def _start_databases(self):
@@ -95,13 +94,18 @@ class Cluster:
         ]
         self.primary.start()
         with self.root_connection(self.primary) as conn:
-            for user, password in self.passwords.items():
-                self.admin.create_account(conn, user=user, password=password)
+            self.admin.create_account(conn, user=REPLICATION_USER, password=self.passwords[REPLICATION_USER])
             self.admin.grant_replication(conn, user=REPLICATION_USER)
-            self.admin.grant_service(conn, user=SERVICE_USER)
-            self.admin.grant_replica_monitor(conn, user=SERVICE_USER)
+        self.add_service_account(SERVICE_USER, self.passwords[SERVICE_USER])
         for replica in self.replicas:
             self.start_replica(replica, first_time=True)
+
+    def add_service_account(self, user, password):
+        """An account with the service's rights, made on the primary (and so on every replica)."""
+        with self.root_connection(self.primary) as conn:
+            self.admin.create_account(conn, user=user, password=password)
+            self.admin.grant_service(conn, user=user)
+            self.admin.grant_replica_monitor(conn, user=user)
 
     def start_replica(self, replica, first_time=False):
         """Start a replica's server; the first time, point it at the primary
@@ -115,13 +119,8 @@ class Cluster:
                 )
                 self.admin.start_replication(conn)
 
-    @contextlib.contextmanager
     def root_connection(self, private_server):
-        conn = private_server.server.connect(cursorclass=MySQLdb.cursors.DictCursor)
-        try:
-            yield conn
-        finally:
-            conn.close()
+        return contextlib.closing(private_server.server.connect(cursorclass=MySQLdb.cursors.DictCursor))
 
     def wait_replicated(self, timeout=30):
         """Every replica has applied every write the primary has made so far."""
@@ -161,13 +160,14 @@ class Cluster:
         if done.returncode != 0:
             raise RuntimeError(f"flask {command} failed: {done.stderr[-2000:]}")
 
-    def start_instance(self, name, bind=None, **overrides):
-        """An app instance on this cluster (gunicorn), ready on /health."""
+    def start_instance(self, name, bind=None, wait=True, **overrides):
+        """An app instance on this cluster (gunicorn), ready on /health unless `wait` is false."""
         instance = Gunicorn("wsgi:app", self.environment(**overrides), log_path=self.root / f"{name}.log",
                             bind=bind, name=name)
         instance.start()
         try:
-            instance.wait_ready(timeout=READY_SECONDS)
+            if wait:
+                instance.wait_ready(timeout=READY_SECONDS)
         except BaseException:
             instance.stop()
             raise
@@ -179,22 +179,19 @@ class Cluster:
         old.stop()
         self.instances[number] = self.start_instance(old.name, bind=old.bind)
 
-    def _start_worker(self):
-        with open(self.root / "worker.log", "wb") as log:
-            return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT,
-                                    env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+    def _spawn(self, name, command, env):
+        """`command` in a process group of its own, its output in `name`.log."""
+        with open(self.root / f"{name}.log", "wb") as log:
+            return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                     start_new_session=True)
 
+    def _start_worker(self):
+        return self._spawn("worker", [sys.executable, "-m", "flask", "--app", "app", "worker"], self.environment())
+
     def _start_haproxy(self):
-        env = {
-            **os.environ,
-            "CLUSTER_BIND": f"127.0.0.1:{self.port}",
-            "CLUSTER_APP1": self.instances[0].bind,
-            "CLUSTER_APP2": self.instances[1].bind,
-        }
-        with open(self.root / "haproxy.log", "wb") as log:
-            process = subprocess.Popen([haproxy_binary(), "-db", "-f", str(HAPROXY_CONFIG)], env=env,
-                                       stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        app1, app2 = (instance.bind for instance in self.instances)
+        env = {**os.environ, "CLUSTER_BIND": f"127.0.0.1:{self.port}", "CLUSTER_APP1": app1, "CLUSTER_APP2": app2}
+        process = self._spawn("haproxy", [haproxy_binary(), "-db", "-f", str(HAPROXY_CONFIG)], env)
         if not answers_ok(self.port, "/health", process, READY_SECONDS):
             raise RuntimeError(f"HAProxy did not answer: {(self.root / 'haproxy.log').read_text()[-2000:]}")
         return process
@@ -210,14 +207,13 @@ class Cluster:
                 server.stop()
         with contextlib.suppress(redis.RedisError):
             connection = redis.Redis.from_url(REDIS_URL)
-            keys = list(connection.scan_iter(f"{self.prefix}*"))
-            if keys:
-                connection.delete(*keys)
+            for key in connection.scan_iter(f"{self.prefix}*"):
+                connection.delete(key)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
 def haproxy_binary():
-    found = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.access("/usr/sbin/haproxy", os.X_OK) else None)
+    found = shutil.which("haproxy", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
     if found is None:
         raise SystemExit("haproxy is missing: apt-get install haproxy (make cluster installs it as root).")
     return found
@@ -230,30 +226,19 @@ def redis_answers():
         return False
 
 
-def stop_process(process, timeout=10):
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=timeout)
-
-
 def main():
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     print("Starting a MariaDB primary, 2 replicas, 2 app instances, HAProxy and the worker...", flush=True)
     started = time.monotonic()
     with Cluster() as cluster:
+        replicas = ", ".join(f"127.0.0.1:{replica.port}" for replica in cluster.replicas)
         print(f"Serving on {cluster.url} (Swagger UI: {cluster.url}/swagger-ui), "
-              f"ready in {time.monotonic() - started:.0f} s", flush=True)
-        print(f"  primary 127.0.0.1:{cluster.primary.port}, replicas "
-              + ", ".join(f"127.0.0.1:{replica.port}" for replica in cluster.replicas)
-              + " (root, no password; the service's account is 'boards')", flush=True)
-        print("  app instances " + ", ".join(instance.bind for instance in cluster.instances)
-              + f"; logs in {cluster.root}; Redis keys under {cluster.prefix}", flush=True)
-        print("Ctrl-C stops everything.", flush=True)
+              f"ready in {time.monotonic() - started:.0f} s\n"
+              f"  primary 127.0.0.1:{cluster.primary.port}, replicas {replicas} (root, no password; "
+              f"the service's account is '{SERVICE_USER}')\n"
+              f"  app instances {', '.join(instance.bind for instance in cluster.instances)}; "
+              f"logs in {cluster.root}; Redis keys under {cluster.prefix}\n"
+              "Ctrl-C stops everything.", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             while True:
                 time.sleep(1)

@@ -8,13 +8,15 @@ The figures are printed (`-s`) for docs/reliability.md.
 """
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import MySQLdb
 import pytest
 
 from scripts.cluster import SERVICE_USER, Cluster
-from scripts.processes import free_port
+from scripts.processes import ROOT, children_of, free_port
 from tests.helpers.cluster_client import (
     Load, call, difference, log_in, new_address, root_sql, serving_replicas, sign_up, statements, wait_until,
 )
@@ -28,10 +30,7 @@ PROBE_PASSWORD = "probe password 1"
 @pytest.fixture(scope="module")
 def cluster():
     with Cluster(settings={"GUNICORN_WORKERS": "1", "LOG_LEVEL": "INFO"}) as running:
-        with running.root_connection(running.primary) as conn:
-            running.admin.create_account(conn, user=PROBE, password=PROBE_PASSWORD)
-            running.admin.grant_service(conn, user=PROBE)
-            running.admin.grant_replica_monitor(conn, user=PROBE)
+        running.add_service_account(PROBE, PROBE_PASSWORD)
         running.wait_replicated()
         yield running
 
@@ -52,6 +51,35 @@ def probe(cluster):
     yield start
     for instance in started:
         instance.stop()
+
+
+def test_make_cluster_serves_its_url_and_ctrl_c_stops_everything_it_started():
+    launcher = subprocess.Popen([sys.executable, "scripts/cluster.py"], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        lines = []
+        while not any(line.startswith("Ctrl-C") for line in lines):
+            line = launcher.stdout.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        url = next(line for line in lines if line.startswith("Serving on")).split()[2]
+        logs = next(line for line in lines if "logs in" in line).split("logs in ")[1].split(";")[0]
+        port = int(url.rsplit(":", 1)[1])
+        assert call(port, "GET", "/health").json()["replicas"] == 2
+        started = descendants(launcher.pid)
+        assert len(started) >= 3 + 2 + 1 + 1  # servers, instances (and their workers), worker, HAProxy
+        os.killpg(launcher.pid, signal.SIGINT)  # what Ctrl-C in its terminal sends
+        assert launcher.wait(timeout=60) == 0
+        assert launcher.stdout.read().strip().endswith("Stopped.")
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait(timeout=30)
+        launcher.stdout.close()
+    assert [pid for pid in started if alive(pid)] == []
+    assert not os.path.exists(logs)
+    with pytest.raises(ConnectionRefusedError):
+        call(port, "GET", "/health")
 
 
 def test_reads_go_to_the_replicas_and_writes_to_the_primary(cluster, probe):
@@ -314,3 +342,10 @@ def alive(pid):
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def descendants(pid):
+    found = []
+    for child in children_of(pid):
+        found += [child, *descendants(child)]
+    return found
