@@ -129,7 +129,11 @@ class Database(MySQL):
     def _record_writes(self, response):
         conn = g.get("db_connections", {}).get(PRIMARY)
         if conn is not None and not is_read_request() and not g.get("db_broken"):
-            self.write_records.record(conn)
+            try:
+                self.write_records.record(conn)
+            except MySQLdb.Error as error:
+                mark_connection_broken()
+                log.warning("could not read the GTID of a write: %s", error)
         return response
 
     def teardown(self, exception):

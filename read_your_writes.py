@@ -18,7 +18,6 @@ Without a token, a read while Redis does not answer goes to a replica
 import logging
 
 import jwt
-import MySQLdb
 import redis
 from flask import request
 
@@ -77,12 +76,9 @@ class WriteRecords:
 
     def record(self, conn):
         """After a request that used the primary: its last commit's GTID
-        under the client's keys, unless that GTID is recorded already."""
-        try:
-            gtid = self.topology.dialect(conn).queries.last_gtid(conn)
-        except MySQLdb.Error as error:
-            log.warning("could not read the GTID of a write: %s", error)
-            return
+        under the client's keys, unless that GTID is recorded already
+        (raises the driver's error when the primary fails)."""
+        gtid = self.topology.dialect(conn).queries.last_gtid(conn)
         if not gtid or gtid == getattr(conn, "recorded_gtid", None):
             return
         keys = self.client_keys() or [f"{self.prefix}:address:{request.remote_addr}"]

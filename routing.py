@@ -2,9 +2,9 @@
 `Database.connection`, db.py). Routes never choose.
 
 - A GET or HEAD reads from a replica that serves reads now (topology.py),
-  picked at random, once that replica has applied the client's own last
-  write (read_your_writes.py), waiting for it up to MYSQL_REPLICA_WAIT
-  seconds; else from the next replica, and last from the primary.
+  picked at random, once that replica has applied the client's own recent
+  writes (read_your_writes.py), waiting for them up to MYSQL_REPLICA_WAIT
+  seconds; else from the primary.
 - Everything else, and every transaction (`transaction()` asks for the
   primary itself), goes to the primary.
 - A read whose server fails with a disconnect (on connecting, waiting or
@@ -29,14 +29,15 @@ def is_read_request():
 
 
 def read_candidates(topology, write_records):
-    """(servers to try in order, the client's own last writes' GTIDs) for this read."""
+    """(servers to try in order, the GTIDs of the client's own recent writes) for this read."""
     replicas = topology.serving_replicas()
-    written = write_records.client_writes()
-    if written is UNKNOWN and replicas:
-        db_events.fallback("unknown-writes")
-        replicas = []
-    elif not replicas:
+    if not replicas:
         db_events.fallback("no-replica")
+        return [PRIMARY], []
+    written = write_records.client_writes()
+    if written is UNKNOWN:
+        db_events.fallback("unknown-writes")
+        return [PRIMARY], []
     addresses = [replica.address for replica in replicas]
     random.shuffle(addresses)
     return [*addresses, PRIMARY], written
@@ -65,7 +66,9 @@ class ReadConnection:
             try:
                 conn = self.database.checkout(address)
                 if address is not PRIMARY and not self._has_client_writes(conn):
+                    # One wait per read: the other replicas are no further along, as a rule.
                     db_events.fallback("behind")
+                    self._servers = [PRIMARY]
                     continue
             except MySQLdb.OperationalError as error:
                 if not is_disconnect(error):
