@@ -65,7 +65,7 @@ def test_make_cluster_serves_its_url_and_ctrl_c_stops_everything_it_started():
         url = next(line for line in lines if line.startswith("Serving on")).split()[2]
         logs = next(line for line in lines if "logs in" in line).split("logs in ")[1].split(";")[0]
         port = int(url.rsplit(":", 1)[1])
-        assert call(port, "GET", "/health").json()["replicas"] == 2
+        wait_until(lambda: serving_replicas(port) == 2, 10, "the cluster reads from both replicas")
         started = descendants(launcher.pid)
         assert len(started) >= 3 + 2 + 1 + 1  # servers, instances (and their workers), worker, HAProxy
         os.killpg(launcher.pid, signal.SIGINT)  # what Ctrl-C in its terminal sends
