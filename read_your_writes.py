@@ -5,9 +5,8 @@ kept in Redis (REDIS_URL) for a while under the client's keys: the token's
 user, and the client's address (a sign-up has no token yet). A later read
 by that client, through any worker of any instance, takes the GTIDs of both
 keys, and the replica it is routed to must have applied them
-(routing.py), else the read goes on to the next server and last to the
-primary. Reads of a client without recent writes cost one Redis round trip
-and nothing on the database.
+(routing.py), else the read goes to the primary. Reads of a client without
+recent writes cost one Redis round trip and nothing on the database.
 
 A request with an Authorization header that is not one of our live tokens
 has no known user: its reads go to the primary, as do those of a request
@@ -16,6 +15,7 @@ Without a token, a read while Redis does not answer goes to a replica
 (it may then lag, within MYSQL_REPLICA_MAX_LAG).
 """
 import logging
+import time
 
 import jwt
 import redis
@@ -26,6 +26,7 @@ from auth import bearer_token, verified_claims
 UNKNOWN = object()  # the client's writes cannot be known: read from the primary
 KEPT_PER_KEY = 8  # concurrent writes of one client that all count
 REDIS_TIMEOUT_SECONDS = 0.5
+WARN_EVERY_SECONDS = 10  # while Redis is away, not a warning per request
 
 log = logging.getLogger("boards.replicas")
 
@@ -42,6 +43,7 @@ class WriteRecords:
         # Long enough that a replica serving reads (at most MAX_LAG behind)
         # has applied a write once its record has expired.
         self.seconds_kept = max(60, int(3 * config["MYSQL_REPLICA_MAX_LAG"]) + 1)
+        self._warned_at = -WARN_EVERY_SECONDS
 
     def client_keys(self):
         """The Redis keys of this request's client; None when it carries an
@@ -69,8 +71,7 @@ class WriteRecords:
                     pipe.lrange(key, 0, -1)
                 found = pipe.execute()
         except redis.RedisError as error:
-            log.warning("Redis did not answer (%s): reads %s", error,
-                        "with a token go to the primary" if len(keys) > 1 else "may lag")
+            self._warn("Redis did not answer (%s): reads with a token go to the primary", error)
             return UNKNOWN if len(keys) > 1 else []
         return [gtid.decode() for gtids in found for gtid in gtids]
 
@@ -90,7 +91,13 @@ class WriteRecords:
                     pipe.expire(key, self.seconds_kept)
                 pipe.execute()
         except redis.RedisError as error:
-            log.warning("Redis did not answer (%s): this client's reads may miss its write "
-                        "for up to MYSQL_REPLICA_MAX_LAG seconds", error)
+            self._warn("Redis did not answer (%s): a write's GTID is not kept; its client's "
+                       "reads may miss it for up to MYSQL_REPLICA_MAX_LAG seconds", error)
             return
         conn.recorded_gtid = gtid
+
+    def _warn(self, message, error):
+        now = time.monotonic()
+        if now - self._warned_at >= WARN_EVERY_SECONDS:
+            self._warned_at = now
+            log.warning(message, error)
