@@ -120,7 +120,8 @@ class Cluster:
                 self.admin.start_replication(conn)
 
     def root_connection(self, private_server):
-        return contextlib.closing(private_server.server.connect(cursorclass=MySQLdb.cursors.DictCursor))
+        conn = private_server.server.connect(cursorclass=MySQLdb.cursors.DictCursor, connect_timeout=10)
+        return contextlib.closing(conn)
 
     def wait_replicated(self, timeout=30):
         """Every replica has applied every write the primary has made so far."""
