@@ -1,4 +1,4 @@
-.PHONY: run test bench
+.PHONY: run test bench cluster
 
 run:
 	@bash scripts/bootstrap.sh
@@ -11,3 +11,7 @@ test:
 bench:
 	@bash scripts/bootstrap.sh test
 	.venv/bin/python bench/run.py
+
+cluster:
+	@bash scripts/bootstrap.sh cluster
+	.venv/bin/python scripts/cluster.py

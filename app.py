@@ -8,7 +8,9 @@ from auth import BEARER_SCHEME, init_auth
 from auth_routes import create_auth_blueprint
 from board_routes import create_board_blueprint
 from comment_routes import create_comment_blueprint
-from config import API_SETTINGS, check_production_settings, config_from_environment, development_secret_key
+from config import (
+    API_SETTINGS, check_production_settings, check_replica_settings, config_from_environment, development_secret_key,
+)
 from db import Database
 from feeds import Feeds
 from flask import Flask
@@ -19,6 +21,7 @@ from queries import load_queries
 from rate_limit import init_rate_limits
 from user_routes import create_user_blueprint
 from web.converters import IdConverter
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(config=None):
@@ -27,6 +30,7 @@ def create_app(config=None):
     app.config.update(config_from_environment())
     app.config.update(config or {})
     check_production_settings(app)
+    check_replica_settings(app)
 
     mysql = Database(app)
     migrations.init_app(app)
@@ -48,6 +52,9 @@ def create_app(config=None):
     api.register_blueprint(create_comment_blueprint(mysql, load_queries("comments")))
     api.register_blueprint(create_health_blueprint(mysql, feeds))
     app.register_blueprint(create_page_blueprint())
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a load balancer: the client's address is in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     app.extensions["boards_db"] = mysql
     app.extensions["boards_feeds"] = feeds
     return app

@@ -44,7 +44,44 @@ def config_from_environment(env=os.environ):
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "boards"),
         "LOGIN_FAILURES_PER_ACCOUNT": env.get("LOGIN_FAILURES_PER_ACCOUNT", "5/minute"),
         "LOGIN_FAILURES_PER_ADDRESS": env.get("LOGIN_FAILURES_PER_ADDRESS", "50/minute"),
+        **replica_config(env),
     }
+
+
+def replica_config(env):
+    """Read replicas and the shared state they need (README: Scaling out)."""
+    return {
+        "MYSQL_REPLICAS": replica_addresses(env.get("MYSQL_REPLICAS", "")),
+        "MYSQL_REPLICA_MAX_LAG": float(env.get("MYSQL_REPLICA_MAX_LAG", "5")),
+        "MYSQL_REPLICA_CHECK_SECONDS": float(env.get("MYSQL_REPLICA_CHECK_SECONDS", "1")),
+        "MYSQL_REPLICA_WAIT": positive_seconds("MYSQL_REPLICA_WAIT", env.get("MYSQL_REPLICA_WAIT", "0.05")),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "REDIS_KEY_PREFIX": env.get("REDIS_KEY_PREFIX", "boards"),
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+    }
+
+
+def replica_addresses(value):
+    """MYSQL_REPLICAS "host:port[,host:port...]" as (host, port) pairs; the
+    port defaults to 3306."""
+    addresses = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        host, colon, port = item.rpartition(":")
+        if not colon:
+            host, port = item, "3306"
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"MYSQL_REPLICAS: {item!r} is not host:port.")
+        addresses.append((host.strip("[]"), int(port)))
+    return addresses
+
+
+def positive_seconds(name, value):
+    seconds = float(value)
+    if not seconds > 0:
+        raise ValueError(f"{name} must be more than 0 seconds (got {value!r}).")
+    return seconds
 
 
 def ssl_mode(value):
@@ -77,6 +114,13 @@ def development_secret_key(app):
         return
     app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
     log.warning("SECRET_KEY is not set: using a random one; tokens die with this process.")
+
+
+def check_replica_settings(app):
+    """Replicas need Redis: it is where every instance finds the writes a
+    client's reads must show (read_your_writes.py)."""
+    if app.config["MYSQL_REPLICAS"] and not app.config["REDIS_URL"]:
+        raise RuntimeError("MYSQL_REPLICAS needs REDIS_URL (read-your-writes across instances).")
 
 
 def check_production_settings(app):

@@ -6,7 +6,8 @@ from http import HTTPStatus
 import MySQLdb
 from flask import has_request_context, jsonify, request
 
-from db import is_disconnect, is_lock_conflict, mark_connection_broken
+from db import mark_connection_broken
+from db_errors import is_disconnect, is_lock_conflict
 
 log = logging.getLogger("boards.errors")
 

@@ -1,10 +1,12 @@
-"""GET /health: is the service up, does the database answer, and how far
-behind is the worker (its outbox backlog)."""
+"""GET /health: is the service up, does the database answer (the primary;
+while it does not, a replica: read-only), and how far behind is the worker
+(its outbox backlog)."""
 import MySQLdb
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from db import mark_connection_broken
+from db_errors import is_disconnect
 from errors import DB_RETRY_AFTER_SECONDS, RETRY_AFTER_HEADER
 from api import Blueprint
 from worker import BACKLOG_CAP, backlog_of
@@ -23,6 +25,7 @@ class HealthSchema(Schema):
     status = fields.String(required=True, metadata={"example": "ok"})
     database = fields.String(required=True, metadata={"example": "ok"})
     worker = fields.Nested(WorkerSchema, metadata={"description": "when the database answers"})
+    replicas = fields.Integer(metadata={"description": "with MYSQL_REPLICAS: how many serve reads now"})
 
 
 def create_health_blueprint(mysql, feeds):
@@ -38,15 +41,30 @@ def create_health_blueprint(mysql, feeds):
             headers={"Retry-After": RETRY_AFTER_HEADER},
         )
         def get(self):
-            """200 when the database answers, else 503 with Retry-After."""
+            """200 when the database answers ("read-only" when only replicas
+            do: writes then answer 503), else 503 with Retry-After."""
             try:
-                backlog = backlog_of(feeds, mysql.connection)
+                return report(backlog_of(feeds, mysql.primary), "ok", "ok")
+            except MySQLdb.Error as error:
+                if mysql.topology is None or not is_disconnect(error):
+                    return unreachable()
+                mysql.unreachable()
+            try:
+                return report(backlog_of(feeds, mysql.connection), "read-only", "primary unreachable")
             except MySQLdb.Error:
-                mark_connection_broken()
-                return {"status": "degraded", "database": "unreachable"}, 503, {
-                    "Retry-After": str(DB_RETRY_AFTER_SECONDS)
-                }
-            worker = {"backlog": backlog["events"], "oldest_seconds": backlog["oldest_seconds"]}
-            return {"status": "ok", "database": "ok", "worker": worker}
+                return unreachable()
+
+    def report(backlog, status, database):
+        worker = {"backlog": backlog["events"], "oldest_seconds": backlog["oldest_seconds"]}
+        body = {"status": status, "database": database, "worker": worker}
+        if mysql.topology is not None:
+            body["replicas"] = len(mysql.topology.serving_replicas())
+        return body
+
+    def unreachable():
+        mark_connection_broken()
+        return {"status": "degraded", "database": "unreachable"}, 503, {
+            "Retry-After": str(DB_RETRY_AFTER_SECONDS)
+        }
 
     return blp

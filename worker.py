@@ -20,7 +20,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 import revocations
-from db import in_transaction, is_disconnect
+from db import in_transaction
+from db_errors import is_disconnect
 from queries import utc_now
 
 POLL_SECONDS = 0.2

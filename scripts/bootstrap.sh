@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine: the system packages mysqlclient builds against,
-# then .venv with the pinned requirements; with `test`, also the browser, wrk
-# and haproxy (it checks the compose HAProxy config) the tests use. Safe to
-# run again.
+# then .venv with the pinned requirements; with `test`, also the browser, wrk,
+# haproxy and mariadb-server the tests use; with `cluster` (`make cluster`),
+# haproxy, mariadb-server and redis-server. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +27,14 @@ if [ "${1:-}" = "test" ]; then
   # Chromium (and fonts for Korean and emoji in the screenshots) for the page tests
   bash scripts/install_debian.sh /usr/bin/chromium chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji
   bash scripts/install_debian.sh wrk wrk  # tests/test_load.py and bench/
-  bash scripts/install_debian.sh haproxy haproxy  # tests/test_deploy.py
+fi
+if [ "${1:-}" = "test" ] || [ "${1:-}" = "cluster" ]; then
+  # HAProxy and private MariaDB servers: tests/test_deploy.py, tests/test_cluster.py, `make cluster`
+  bash scripts/install_debian.sh haproxy haproxy
+  bash scripts/install_debian.sh /usr/sbin/mariadbd mariadb-server
+fi
+if [ "${1:-}" = "cluster" ]; then
+  bash scripts/install_debian.sh redis-server redis-server
 fi
 
 if [ ! -x .venv/bin/python ]; then

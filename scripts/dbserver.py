@@ -151,13 +151,16 @@ def find_server_binary():
 class PrivateServer:
     """A mariadbd/mysqld of our own on a free loopback port, its data in a
     temporary directory. It can be killed and started again on the same data
-    (the fault tests do)."""
+    (the fault tests do). `options`: more server options (replication);
+    `template`: a fresh data directory to copy instead of initializing one."""
 
-    def __init__(self, binary, datadir=None, port=None):
+    def __init__(self, binary, datadir=None, port=None, options=(), template=None):
         self.binary = binary
         self.root = tempfile.mkdtemp(prefix="boards-db-")
         self.datadir = datadir or os.path.join(self.root, "data")
         self.port = port or free_port()
+        self.options = list(options)
+        self.template = template
         self.process = None
         self.log_path = os.path.join(self.root, "server.log")
         self.server = Server("127.0.0.1", self.port, origin=f"private {os.path.basename(binary)}",
@@ -176,6 +179,9 @@ class PrivateServer:
         return ["--user=root"] if os.geteuid() == 0 else []
 
     def _initialize(self):
+        if self.template:
+            shutil.copytree(self.template, self.datadir, symlinks=True)
+            return
         os.makedirs(self.datadir, exist_ok=True)
         if self.is_mariadb:
             install = shutil.which("mariadb-install-db") or shutil.which("mysql_install_db")
@@ -200,7 +206,7 @@ class PrivateServer:
             f"--log-error={self.log_path}",
             "--innodb-buffer-pool-size=64M", "--max-connections=200",
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
-            *self._user_args(),
+            *self.options, *self._user_args(),
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout

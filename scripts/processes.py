@@ -145,6 +145,18 @@ class Gunicorn:
         self.process.wait(timeout=10)
 
 
+def stop_process(process, timeout=10):
+    """SIGTERM, then SIGKILL after `timeout` seconds; None or an ended process is left alone."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
+
+
 def children_of(pid):
     found = []
     for entry in Path("/proc").iterdir():

@@ -31,8 +31,7 @@ INITDB = "/docker-entrypoint-initdb.d/"
 REDIS_URL = "redis://redis:6379/0"
 COMPOSE_ENV = {"SECRET_KEY": "k" * 40}  # what a .env would hold; the rest are defaults
 PRIMARY, REPLICA = "db", "db-replica"
-# Set for code written alongside (issue 15): the replica router and the worker.
-READ_OUTSIDE_CONFIG = {"MYSQL_REPLICAS", "MYSQL_REPLICA_MAX_LAG", "REDIS_URL"}
+READ_OUTSIDE_CONFIG = set()  # config.py reads every setting
 
 
 def dockerfile_instruction(keyword):

@@ -57,12 +57,13 @@ def test_init_scripts_refuse_missing_or_unquotable_secrets(script, service, valu
     assert "REPLICATION_PASSWORD" in done.stderr
 
 
-def test_the_primary_creates_the_service_account_with_only_the_boards_database():
+def test_the_primary_creates_the_service_account_with_only_the_boards_database_and_replica_status():
     db = environment("db", COMPOSE_ENV)
     user, replication = db["BOARDS_DB_USER"], db["REPLICATION_USER"]
     assert statements(init_sql(PRIMARY_USERS, "db")) == [
         f"CREATE USER '{user}'@'%' IDENTIFIED BY '{db['BOARDS_DB_PASSWORD']}'",
         f"GRANT ALL ON `{db['MYSQL_DATABASE']}`.* TO '{user}'@'%'",
+        f"GRANT REPLICATION CLIENT ON *.* TO '{user}'@'%'",  # SHOW REPLICA STATUS, for the lag
         f"CREATE USER '{replication}'@'%' IDENTIFIED BY '{db['REPLICATION_PASSWORD']}'",
         f"GRANT REPLICATION SLAVE ON *.* TO '{replication}'@'%'",
     ]

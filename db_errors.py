@@ -1,0 +1,21 @@
+"""Which driver errors mean what: the server cannot be reached, or it rolled
+a transaction back for a lock conflict."""
+import MySQLdb
+
+DISCONNECT_CODES = frozenset({2002, 2003, 2006, 2013, 2055})
+# A lock wait timeout or a deadlock rolls the transaction back: busy, not a bug.
+LOCK_CONFLICT_CODES = frozenset({1205, 1213})
+
+
+def is_lock_conflict(error):
+    """True when a driver error is a deadlock or a lock wait timeout."""
+    return isinstance(error, MySQLdb.OperationalError) and bool(error.args) and (
+        error.args[0] in LOCK_CONFLICT_CODES
+    )
+
+
+def is_disconnect(error):
+    """True when a driver error means the server cannot be reached."""
+    return isinstance(error, MySQLdb.OperationalError) and bool(error.args) and (
+        error.args[0] in DISCONNECT_CODES
+    )
