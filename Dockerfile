@@ -1,4 +1,4 @@
-# The boards service under gunicorn (used by docker-compose.yml).
+# The boards service under Granian, scripts/web_server.py (used by docker-compose.yml).
 
 # Build stage: mysqlclient compiles against MariaDB Connector/C.
 FROM python:3.11-slim-bookworm AS build
@@ -27,7 +27,7 @@ USER boards
 EXPOSE 5000
 
 # Apply pending sql/migrations/ (a no-op on a database made from schema.sql),
-# then serve wsgi:app; `exec` replaces the shell, so gunicorn itself gets
+# then serve wsgi:app; `exec` replaces the shell, so the server itself gets
 # the stop signal and shuts its workers down gracefully. docker-compose.yml
 # runs the two as separate services (one migrate for several app processes).
-CMD ["sh", "-c", "flask --app app migrate && exec gunicorn -c gunicorn.conf.py --bind 0.0.0.0:5000 wsgi:app"]
+CMD ["sh", "-c", "flask --app app migrate && exec python -m scripts.web_server --bind 0.0.0.0:5000 wsgi:app"]

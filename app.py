@@ -16,6 +16,7 @@ from feeds import Feeds
 from flask import Flask
 from follow_routes import create_follow_blueprint
 from health_routes import create_health_blueprint
+from metrics_routes import create_metrics_blueprint
 from page_routes import create_page_blueprint
 from queries import load_queries
 from rate_limit import init_rate_limits
@@ -52,6 +53,8 @@ def create_app(config=None):
     api.register_blueprint(create_comment_blueprint(mysql, load_queries("comments")))
     api.register_blueprint(create_health_blueprint(mysql, feeds))
     app.register_blueprint(create_page_blueprint())
+    if app.config["METRICS_TOKEN"]:
+        app.register_blueprint(create_metrics_blueprint(mysql, feeds, app.config["METRICS_TOKEN"]))
     if app.config["TRUSTED_PROXIES"]:
         # Behind a load balancer: the client's address is in X-Forwarded-For.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])

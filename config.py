@@ -44,6 +44,7 @@ def config_from_environment(env=os.environ):
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "boards"),
         "LOGIN_FAILURES_PER_ACCOUNT": env.get("LOGIN_FAILURES_PER_ACCOUNT", "5/minute"),
         "LOGIN_FAILURES_PER_ADDRESS": env.get("LOGIN_FAILURES_PER_ADDRESS", "50/minute"),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
         **replica_config(env),
     }
 
@@ -134,6 +135,12 @@ def check_production_settings(app):
         raise RuntimeError(
             "SECRET_KEY is a development value or shorter than "
             f"{MIN_PRODUCTION_SECRET_LENGTH} characters; set a random one for production."
+        )
+    metrics_token = app.config.get("METRICS_TOKEN") or ""
+    if metrics_token and len(metrics_token) < MIN_PRODUCTION_SECRET_LENGTH:
+        raise RuntimeError(
+            f"METRICS_TOKEN is shorter than {MIN_PRODUCTION_SECRET_LENGTH} characters; "
+            "set a random one for production (or unset it: no /metrics)."
         )
     if app.debug:
         raise RuntimeError("Debug mode must be off when BOARDS_ENV=production.")

@@ -3,7 +3,8 @@
 Wall-clock figures on a shared 2-core machine move by 10 % from run to run;
 the instruction count of the same requests repeats to about 0.1 %, so a
 change of a few percent shows. Each app runs under gunicorn (the repo's
-gunicorn.conf.py, 1 worker, 1 thread) inside callgrind with counting off.
+gunicorn.conf.py, 1 worker, 1 thread; not the production server, Granian,
+whose Rust threads callgrind would count too) inside callgrind with counting off.
 Per endpoint: 20 requests to warm up, then counting on for `--requests`
 requests over one keep-alive connection, and the count divided by them. It
 covers the worker's own work (gunicorn, the app, mysqlclient): not the
@@ -45,7 +46,7 @@ class CountedGunicorn(Gunicorn):
         self.out_dir.mkdir()
         valgrind = ("valgrind", "--tool=callgrind", "--trace-children=yes", "--instr-atstart=no",
                     f"--callgrind-out-file={self.out_dir}/callgrind.%p")
-        env = {**env, "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "1", "GUNICORN_TIMEOUT": "600"}
+        env = {**env, "WEB_WORKERS": "1", "WEB_THREADS": "1", "GUNICORN_TIMEOUT": "600"}
         super().__init__(TARGETS[name], env, name=name, log_path=self.out_dir / f"{name}.log",
                          reuse_port=True, wrapper=valgrind)
         self.conn = None
@@ -115,6 +116,8 @@ def parse_args(argv):
     parser.add_argument("--requests", type=int, default=100, help="counted requests per endpoint")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="only the endpoints whose name contains TEXT (repeatable)")
+    parser.add_argument("--app", action="append", default=[], choices=sorted(TARGETS),
+                        help="only this app (repeatable; default both)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     return parser.parse_args(argv)
 
@@ -132,7 +135,7 @@ def main(argv=None):
             todo = [e for e in todo if any(text in e.name for text in args.only)]
         env = app_env(server, dataset, None)
         counts = {}
-        for name in TARGETS:
+        for name in args.app or TARGETS:
             say(f"starting {name} under callgrind")
             app = CountedGunicorn(name, env, out_dir)
             stack.callback(app.stop)
@@ -149,9 +152,13 @@ def main(argv=None):
     width = max(len(e.name) for e in todo)
     print(f"\n{'endpoint':{width}}  service k/req  reference k/req  reference / service")
     for endpoint in todo:
-        service, reference = counts[endpoint.name, "service"], counts[endpoint.name, "reference"]
-        print(f"{endpoint.name:{width}}  {service / 1000:13,.0f}  {reference / 1000:15,.0f}"
-              f"  {reference / service:19.2f}")
+        service, reference = counts.get((endpoint.name, "service")), counts.get((endpoint.name, "reference"))
+        ratio = f"{reference / service:19.2f}" if service and reference else ""
+        print(f"{endpoint.name:{width}}  {thousands(service):>13}  {thousands(reference):>15}  {ratio}")
+
+
+def thousands(count):
+    return "-" if count is None else f"{count / 1000:,.0f}"
 
 
 if __name__ == "__main__":

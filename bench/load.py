@@ -15,14 +15,16 @@ SPREAD_CHECKS = 10  # reads of the spread, 50 ms apart, while wrk connects
 SPREAD_ATTEMPTS = 20
 
 
-def run_wrk(port, endpoint, headers, seconds, connections, worker_pids=()):
+def run_wrk(port, endpoint, headers, seconds, connections, worker_pids=(), even_only=True):
     """wrk's figures for one run. With `worker_pids`, the run only counts
     when wrk's connections are spread evenly over those gunicorn workers
     (2 + 2 for 4 connections over 2 workers): the workers race to accept,
     and one often takes 3 or all 4 (seen here: 26 of 30 runs), so the run
     would measure one process, not the app's two. wrk is restarted until
     the spread is even, up to SPREAD_ATTEMPTS times; the figures say the
-    spread they were measured with and how many starts it took."""
+    spread they were measured with and how many starts it took. With
+    `even_only` false the first spread counts (bench/servers.py measures
+    the spread a server gives)."""
     env = dict(os.environ)
     env["BENCH_METHOD"] = endpoint.method
     env["BENCH_BODY"] = json.dumps(endpoint.body) if endpoint.body is not None else ""
@@ -33,7 +35,8 @@ def run_wrk(port, endpoint, headers, seconds, connections, worker_pids=()):
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
         spread = connection_spread(worker_pids, port, connections) if worker_pids else None
-        if spread is not None and not is_even(spread, connections) and attempt < SPREAD_ATTEMPTS:
+        if (even_only and spread is not None and not is_even(spread, connections)
+                and attempt < SPREAD_ATTEMPTS):
             process.kill()
             process.communicate()
             continue

@@ -47,7 +47,7 @@ def versions(conn):
     found = {"python": platform.python_version(), "server": server_version,
              "wrk": wrk[1] if len(wrk) > 1 else "?"}
     for name in ("flask", "flask-smorest", "marshmallow", "webargs", "flask-mysqldb",
-                 "mysqlclient", "aiosql", "flask-jwt-extended", "pyjwt", "orjson", "gunicorn",
+                 "mysqlclient", "aiosql", "flask-jwt-extended", "pyjwt", "orjson", "granian", "gunicorn",
                  "pyinstrument"):
         found[name] = version_of(name)
     return found
@@ -134,7 +134,7 @@ def markdown(results):
         f"comments, {sizes['follows']:,} follows (user {d['user_id']} follows {sizes['followed']})",
         f"- Load: wrk, {load['connections']} connections, 1 thread, {load['rounds']} round(s) of "
         f"{load['seconds']} s per endpoint and app, service and reference back to back in each "
-        f"round, alternating which goes first; both under gunicorn ({load['gunicorn']}); "
+        f"round, alternating which goes first; both under {load['server']}; "
         "a round counts only with wrk's connections spread evenly over the workers "
         "(wrk restarted until they are; see bench/README.md)",
         "- ratio: the median over the rounds of (service req/s / reference req/s) of the same "

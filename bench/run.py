@@ -4,7 +4,9 @@
    the server-wide counters are quiet), or DATABASE_URL / --database-url.
 2. A throwaway database seeded with SQL (bench/seed.py).
 3. The service (wsgi:app) and the reference (bench/reference_app.py), each
-   under gunicorn with the repo's gunicorn.conf.py, on free loopback ports.
+   under gunicorn with gunicorn.conf.py (issue 7's targets were set and met
+   so) or, with `--server granian`, under the production server
+   (scripts/web_server.py), on free loopback ports.
 4. Per endpoint: wrk at 4 connections for a fixed time, service and reference
    alternating (S R, then R S, ...); then SQL statements and new connections
    per request from SHOW GLOBAL STATUS deltas around sequential requests.
@@ -37,7 +39,7 @@ from bench.load import Admin, combine_rounds, count_per_request, paired_ratio, r
 from bench.procfs import rss_mb  # noqa: E402
 from bench.profile_page import profile_page_one  # noqa: E402
 from scripts import dbserver  # noqa: E402
-from scripts.processes import Gunicorn, http_call  # noqa: E402
+from scripts.processes import SERVERS, http_call  # noqa: E402
 
 BENCH_DIR = ROOT / "bench"
 SECRET_KEY = "bench-secret-key-that-is-long-enough-for-hs256"
@@ -136,7 +138,10 @@ def parse_args(argv):
     parser.add_argument("--count-requests", type=int, default=20,
                         help="sequential requests per counter measurement")
     parser.add_argument("--threads", type=int, default=None,
-                        help="gunicorn threads per worker (default: gunicorn.conf.py's)")
+                        help="threads per worker (WEB_THREADS; default: the server's 4)")
+    parser.add_argument("--server", choices=sorted(SERVERS), default="gunicorn",
+                        help="the server both apps run under (default gunicorn, as issue 7's "
+                             "targets were measured; granian is production's: bench/README.md)")
     parser.add_argument("--profile-requests", type=int, default=2000, help="0: no profile")
     parser.add_argument("--profile-seconds", type=int, default=15,
                         help="time limit of each profile phase (plain, profiled)")
@@ -194,18 +199,16 @@ def app_env(server, dataset, threads):
     env.update({"MYSQL_DB": dataset.database, "SECRET_KEY": SECRET_KEY,
                 "BOARDS_ENV": "production", "PYTHONDONTWRITEBYTECODE": "1"})
     if threads:
-        env["GUNICORN_THREADS"] = str(threads)
+        env["WEB_THREADS"] = str(threads)
     env.pop("DATABASE_URL", None)
     return env
 
 
-def gunicorn_settings(threads):
-    import importlib.util
+def server_settings(name, threads):
+    from scripts.web_server import server_settings as production_settings
 
-    spec = importlib.util.spec_from_file_location("bench_gunicorn_conf", ROOT / "gunicorn.conf.py")
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
-    return f"{conf.workers} workers, {conf.worker_class}, {threads or conf.threads} threads each"
+    settings = production_settings({**os.environ, **({"WEB_THREADS": str(threads)} if threads else {})})
+    return f"{name}, {settings['workers']} workers, {settings['blocking_threads']} threads each"
 
 
 def say(message):
@@ -224,8 +227,7 @@ def main(argv=None):
         cursors = deep_cursors(admin, dataset)
 
         env = app_env(server, dataset, args.threads)
-        apps = {name: Gunicorn(target, env, name=name, log_path=Path(log_dir) / f"{name}.log",
-                               reuse_port=True)
+        apps = {name: SERVERS[args.server](target, env, name=name, log_path=Path(log_dir) / f"{name}.log")
                 for name, target in TARGETS.items()}
         for app in apps.values():
             stack.callback(app.stop)
@@ -300,11 +302,11 @@ def main(argv=None):
             "dataset": dataset.as_dict(),
             "load": {"connections": args.connections, "seconds": args.seconds,
                      "rounds": args.rounds, "count_requests": args.count_requests,
-                     "gunicorn": gunicorn_settings(args.threads)},
+                     "server": server_settings(args.server, args.threads)},
             "endpoints": rows,
             "rss_mb": rss,
             "load_average": {"start": load_at_start, "end": os.getloadavg()},
-            "gunicorn_pids": pids,
+            "server_pids": pids,
             "rows_deleted": rows_deleted,
         }
         if args.profile_requests:

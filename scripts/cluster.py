@@ -26,7 +26,7 @@ import redis  # noqa: E402
 
 from queries import load_queries  # noqa: E402
 from scripts.dbserver import INSTALL_HINT, PrivateServer, find_server_binary  # noqa: E402
-from scripts.processes import Gunicorn, answers_ok, free_port, stop_process  # noqa: E402
+from scripts.processes import Production, answers_ok, free_port, stop_process  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 HAPROXY_CONFIG = ROOT / "deploy" / "haproxy" / "local-cluster.cfg"
@@ -162,8 +162,8 @@ class Cluster:
             raise RuntimeError(f"flask {command} failed: {done.stderr[-2000:]}")
 
     def start_instance(self, name, bind=None, wait=True, **overrides):
-        """An app instance on this cluster (gunicorn), ready on /health unless `wait` is false."""
-        instance = Gunicorn("wsgi:app", self.environment(**overrides), log_path=self.root / f"{name}.log",
+        """An app instance on this cluster (the production server), ready on /health unless `wait` is false."""
+        instance = Production("wsgi:app", self.environment(**overrides), log_path=self.root / f"{name}.log",
                             bind=bind, name=name)
         instance.start()
         try:

@@ -1,6 +1,6 @@
-"""The processes the tests, the bench and `make run` start (gunicorn masters
-in their own process groups), a free loopback port for them, and a small
-HTTP client."""
+"""The processes the tests, the bench and `make run` start (the production
+server, Granian, or gunicorn, each in its own process group), a free
+loopback port for them, and a small HTTP client."""
 import contextlib
 import http.client
 import json
@@ -69,19 +69,15 @@ def answers_ok(port, path, process, timeout):
     return False
 
 
-class Gunicorn:
-    """`gunicorn -c gunicorn.conf.py <target>` run from the repo, as its own
-    process group, so that stop() ends every process of it.
+class ServerProcess:
+    """A WSGI server serving `target` from the repo, as its own process
+    group, so that stop() ends every process of it. Subclasses give the
+    command (`server_command`)."""
 
-    With `reuse_port` each worker listens on its own socket and the kernel
-    spreads new connections over them; without it the workers race to
-    accept and one often takes all of wrk's connections (bench/load.py)."""
-
-    def __init__(self, target, env, *, log_path=None, bind=None, reuse_port=False, wrapper=(),
-                 name="gunicorn"):
+    def __init__(self, target, env, *, log_path=None, bind=None, wrapper=(), name="server"):
         """`log_path`: where its output goes (None: this process's stdout);
         `bind`: 127.0.0.1 on a free port unless given; `wrapper`: a command
-        gunicorn runs under (valgrind, for bench/instructions.py)."""
+        the server runs under (valgrind, for bench/instructions.py)."""
         self.name = name
         self.target = target
         self.env = env
@@ -89,9 +85,11 @@ class Gunicorn:
         self.bind = bind or f"127.0.0.1:{free_port()}"
         port = self.bind.rpartition(":")[2]
         self.port = int(port) if port.isdigit() else None  # None: a Unix socket
-        self.command = [*wrapper, sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                        *(["--reuse-port"] if reuse_port else []), "--bind", self.bind, target]
+        self.command = [*wrapper, sys.executable, "-m", *self.server_command()]
         self.process = None
+
+    def server_command(self):
+        raise NotImplementedError
 
     def start(self):
         log = open(self.log_path, "wb") if self.log_path else None
@@ -155,6 +153,39 @@ def stop_process(process, timeout=10):
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=timeout)
+
+
+class Gunicorn(ServerProcess):
+    """`gunicorn -c gunicorn.conf.py <target>`, the server Granian replaced,
+    for comparisons. gunicorn.conf.py turns reuse_port on (each worker
+    listens on its own socket and the kernel spreads new connections over
+    them) unless GUNICORN_REUSE_PORT=false is in `env`: then the workers race
+    to accept on one socket and one often takes all of wrk's connections
+    (docs/performance.md). `reuse_port` passes --reuse-port as well."""
+
+    def __init__(self, target, env, *, reuse_port=False, name="gunicorn", **options):
+        self.reuse_port = reuse_port
+        super().__init__(target, env, name=name, **options)
+
+    def server_command(self):
+        return ["gunicorn", "-c", "gunicorn.conf.py", *(["--reuse-port"] if self.reuse_port else []),
+                "--bind", self.bind, self.target]
+
+
+class Granian(ServerProcess):
+    """The production server, `python -m scripts.web_server` (Granian, with
+    its settings and metrics directory): on Linux each worker listens on its
+    own SO_REUSEPORT socket."""
+
+    def __init__(self, target, env, *, name="granian", **options):
+        super().__init__(target, env, name=name, **options)
+
+    def server_command(self):
+        return ["scripts.web_server", "--bind", self.bind, self.target]
+
+
+SERVERS = {"gunicorn": Gunicorn, "granian": Granian}
+Production = Granian
 
 
 def children_of(pid):

@@ -1,6 +1,7 @@
 """`make run`: find or start a database, apply the schema and pending
-migrations, then serve the app under gunicorn on http://127.0.0.1:5000,
-with the worker that keeps the feeds (`flask --app app worker`) beside it."""
+migrations, then serve the app under the production server (Granian,
+scripts/web_server.py) on http://127.0.0.1:5000, with the worker that keeps
+the feeds (`flask --app app worker`) beside it."""
 import os
 import secrets
 import signal
@@ -12,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.dbserver import find_or_start  # noqa: E402
-from scripts.processes import Gunicorn  # noqa: E402
+from scripts.processes import Production  # noqa: E402
 
 
 def stop_on_sigterm(signum, frame):
@@ -33,19 +34,19 @@ def main():
         print("SECRET_KEY is not set: using a random one for this run; "
               "tokens and cursors end with it.", flush=True)
     flask = [sys.executable, "-m", "flask", "--app", "app"]
-    gunicorn = Gunicorn("wsgi:app", env, bind=env.get("BIND", "127.0.0.1:5000"))
+    web_server = Production("wsgi:app", env, bind=env.get("BIND", "127.0.0.1:5000"))
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     worker = None
     try:
         subprocess.run([*flask, "init-db"], cwd=ROOT, env=env, check=True)
         subprocess.run([*flask, "migrate"], cwd=ROOT, env=env, check=True)
         worker = subprocess.Popen([*flask, "worker"], cwd=ROOT, env=env, start_new_session=True)
-        print(f"Serving on http://{gunicorn.bind} (Swagger UI: /swagger-ui)", flush=True)
-        gunicorn.start().process.wait()
+        print(f"Serving on http://{web_server.bind} (Swagger UI: /swagger-ui)", flush=True)
+        web_server.start().process.wait()
     except KeyboardInterrupt:
         pass
     finally:
-        gunicorn.stop()
+        web_server.stop()
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=30)

@@ -79,9 +79,10 @@ def test_bench_drops_its_database_and_stops_its_servers(bench_run, db_server):
             assert cursor.fetchall() == ()
     finally:
         conn.close()
-    for pid in (pid for pids in results["gunicorn_pids"].values() for pid in pids):
+    for pid in (pid for pids in results["server_pids"].values() for pid in pids):
         cmdline = Path(f"/proc/{pid}/cmdline")
-        assert not cmdline.exists() or b"gunicorn" not in cmdline.read_bytes(), pid
+        command = cmdline.read_bytes() if cmdline.exists() else b""
+        assert b"gunicorn" not in command and b"web_server" not in command, pid
 
 
 def test_the_ratio_is_the_median_of_the_ratios_of_each_round():

@@ -237,8 +237,15 @@ def test_migrations_run_once_before_any_app_process():
 
 
 @pytest.mark.parametrize("name", ["app", "app-pool"])
-def test_web_services_run_gunicorn_on_5000(name):
-    assert command(name) == ["gunicorn", "-c", "gunicorn.conf.py", "--bind", "0.0.0.0:5000", "wsgi:app"]
+def test_web_services_run_the_production_server_on_5000(name):
+    assert command(name) == ["python", "-m", "scripts.web_server", "--bind", "0.0.0.0:5000", "wsgi:app"]
+
+
+@pytest.mark.parametrize("name", ["app", "app-pool"])
+def test_web_services_move_a_dead_workers_queued_connections(name):
+    """Each worker has its own SO_REUSEPORT socket (scripts/web_server.py):
+    without this the connections queued on one that exits are reset."""
+    assert service(name)["sysctls"] == {"net.ipv4.tcp_migrate_req": 1}
 
 
 def test_the_worker_is_the_apps_background_process():
@@ -309,8 +316,8 @@ class RecordingEnv(dict):
 def test_every_app_variable_is_one_the_app_reads(name):
     env = RecordingEnv()
     config_from_environment(env)
-    gunicorn_settings = set(re.findall(r'"(GUNICORN_\w+)"', (ROOT / "gunicorn.conf.py").read_text()))
-    unknown = set(environment(name)) - env.read - gunicorn_settings - READ_OUTSIDE_CONFIG
+    server_settings = set(re.findall(r'"(WEB_\w+)"', (ROOT / "scripts" / "web_server.py").read_text()))
+    unknown = set(environment(name)) - env.read - server_settings - READ_OUTSIDE_CONFIG
     assert not unknown
 
 
@@ -355,9 +362,9 @@ def test_worker_healthcheck_passes_when_the_db_answers_and_fails_when_it_does_no
 # Dockerfile and .dockerignore
 
 
-def test_dockerfile_serves_wsgi_app_with_gunicorn_on_5000():
+def test_dockerfile_serves_wsgi_app_with_the_production_server_on_5000():
     command_line = " ".join(json.loads(dockerfile_instruction("CMD")[-1]))
-    assert re.search(r"\bexec gunicorn -c gunicorn\.conf\.py --bind 0\.0\.0\.0:5000 wsgi:app$", command_line)
+    assert re.search(r"\bexec python -m scripts\.web_server --bind 0\.0\.0\.0:5000 wsgi:app$", command_line)
     assert "5000" in dockerfile_instruction("EXPOSE")
     assert not dockerfile_instruction("ENTRYPOINT")
 
@@ -385,7 +392,8 @@ def test_dockerignore_keeps_out(path):
 
 
 @pytest.mark.parametrize(
-    "path", ["app.py", "wsgi.py", "gunicorn.conf.py", "requirements.txt", "sql/schema.sql",
+    "path", ["app.py", "wsgi.py", "scripts/web_server.py", "scripts/metrics_dir.py", "requirements.txt",
+             "sql/schema.sql",
              "sql/migrations", "templates", "static"],
 )
 def test_dockerignore_keeps_what_the_service_needs(path):

@@ -1,7 +1,8 @@
 """Faults under a write load, with nothing lost.
 
 Each test runs its own mariadbd (temp datadir, free port: never the shared
-server) and the service under gunicorn, drives several writer clients
+server) and the service under gunicorn, as production runs it, and under
+Granian, the alternative bench/servers.py measures; drives several writer clients
 (http.client, one keep-alive connection each), injects one fault in the
 middle, and then checks every acknowledged write (201) against the database,
 by id and content. The figures are printed (`-s`) for docs/reliability.md.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from scripts.processes import http_call
+from scripts.processes import SERVERS, http_call
 from tests.helpers.service_process import ServiceProcess, init_database, query_all, threads_connected
 
 pytestmark = pytest.mark.slow
@@ -46,9 +47,10 @@ class WriteLoad:
     """CLIENTS threads, each alternating POST /boards and POST
     /boards/{id}/comments as its own user, until stopped or out of budget."""
 
-    def __init__(self, service, accounts):
+    def __init__(self, service, accounts, budget=MAX_REQUESTS_PER_CLIENT):
         self.service = service
         self.accounts = accounts  # [(headers, board_id)]
+        self.budget = budget  # requests per client at most
         self.attempts = []
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -81,7 +83,7 @@ class WriteLoad:
 
     def _client(self, number, headers, board_id):
         conn = self.service.connection(CLIENT_TIMEOUT)
-        for i in range(MAX_REQUESTS_PER_CLIENT):
+        for i in range(self.budget):
             if self.stop.is_set():
                 break
             token = f"{number}-{i}-{uuid.uuid4().hex[:10]}"
@@ -191,11 +193,27 @@ def accounts_for(service, label):
     return accounts
 
 
-def test_database_killed_mid_write_loses_no_acknowledged_write(private_server, tmp_path):
+@pytest.fixture(params=sorted(SERVERS))
+def server_kind(request):
+    return request.param
+
+
+def wait_for_workers(service, replaced, timeout=30):
+    """Until the service has its number of workers again, none of `replaced`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = service.worker_pids()
+        if not set(replaced) & set(workers) and len(workers) == service.workers:
+            return workers
+        time.sleep(0.1)
+    raise AssertionError(f"workers not replaced within {timeout} s: {service.worker_pids()}")
+
+
+def test_database_killed_mid_write_loses_no_acknowledged_write(private_server, tmp_path, server_kind):
     server = private_server.server
-    database = "boards_fault_db_kill"
+    database = f"boards_fault_db_kill_{server_kind}"
     init_database(server, database)
-    with ServiceProcess(server, database, tmp_path) as service:
+    with ServiceProcess(server, database, tmp_path, server_kind=server_kind) as service:
         with WriteLoad(service, accounts_for(service, "dbkill")) as load:
             load.wait_for(WRITES_BEFORE_FAULT)
             killed_at = time.monotonic()
@@ -227,11 +245,12 @@ def test_database_killed_mid_write_loses_no_acknowledged_write(private_server, t
         assert "Traceback" not in service.log_text()
 
 
-def test_worker_killed_under_load_loses_no_write_and_leaks_no_connection(private_server, tmp_path):
+def test_worker_killed_under_load_loses_no_write_and_leaks_no_connection(
+        private_server, tmp_path, server_kind):
     server = private_server.server
-    database = "boards_fault_worker_kill"
+    database = f"boards_fault_worker_kill_{server_kind}"
     init_database(server, database)
-    with ServiceProcess(server, database, tmp_path) as service:
+    with ServiceProcess(server, database, tmp_path, server_kind=server_kind) as service:
         limit = service.workers * service.threads + 1  # + the connection asking
         with WriteLoad(service, accounts_for(service, "workerkill")) as load:
             load.wait_for(WRITES_BEFORE_FAULT)
@@ -240,14 +259,8 @@ def test_worker_killed_under_load_loses_no_write_and_leaks_no_connection(private
             victim_ports = mysql_client_ports(victim, server.port)
             assert victim_ports and victim_ports <= server_side_client_ports(server)
             os.kill(victim, signal.SIGKILL)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                workers = service.worker_pids()
-                if victim not in workers and len(workers) == service.workers:
-                    break
-                time.sleep(0.1)
+            wait_for_workers(service, [victim])
             replaced_at = time.monotonic()
-            assert victim not in workers and len(workers) == service.workers
             load.wait_for(WRITES_AFTER_RECOVERY, since=replaced_at)
         attempts = list(load.attempts)
 
@@ -275,3 +288,40 @@ def test_worker_killed_under_load_loses_no_write_and_leaks_no_connection(private
         assert "timeout" not in {a.error for a in attempts}
         assert missing == []
     assert threads_connected(server) == 1  # the service stopped: only ours is left
+
+
+def test_graceful_restart_under_load_answers_every_write_it_takes(private_server, tmp_path, server_kind):
+    """SIGHUP to the master: new workers replace the old ones, which finish
+    what they hold. A request is either answered or never read: no 5xx, no
+    row without its 201, no hang."""
+    server = private_server.server
+    database = f"boards_fault_restart_{server_kind}"
+    init_database(server, database)
+    with ServiceProcess(server, database, tmp_path, server_kind=server_kind) as service:
+        # Granian replaces its workers one after the other, 3.5 s apart: the
+        # clients write all along.
+        with WriteLoad(service, accounts_for(service, "restart"), budget=4 * MAX_REQUESTS_PER_CLIENT) as load:
+            load.wait_for(WRITES_BEFORE_FAULT)
+            old = service.worker_pids()
+            hup_at = time.monotonic()
+            os.kill(service.process.pid, signal.SIGHUP)
+            wait_for_workers(service, old, timeout=60)
+            replaced_at = time.monotonic()
+            load.wait_for(WRITES_AFTER_RECOVERY, since=replaced_at)
+        attempts = list(load.attempts)
+        missing, extra_rows = missing_writes(server, database, attempts)
+        figures(
+            "graceful restart", attempts, server=server_kind,
+            workers_replaced_s=round(replaced_at - hup_at, 2),
+            unanswered=sum(1 for a in attempts if a.error),
+            rows_not_acknowledged=extra_rows,
+        )
+        assert {a.status for a in attempts if not a.error} == {201}
+        # An old worker closes the keep-alive connections it holds idle; a
+        # client whose next request crossed that close gets no answer, at
+        # most once per connection, and that request was never run.
+        assert sum(1 for a in attempts if a.error) <= CLIENTS
+        assert "timeout" not in {a.error for a in attempts}
+        assert extra_rows == 0
+        assert missing == []
+        assert "Traceback" not in service.log_text()

@@ -1,5 +1,6 @@
 """Load: 32 concurrent connections for 30 s of mixed reads and writes (wrk)
-against the service under gunicorn on loopback, its own private mariadbd.
+against the service under its production server (Granian) on loopback, its own
+private mariadbd.
 
 Result to keep: no socket error, every answer 200 or 201, no write lost, and
 MySQL connections never above workers x threads (polled during the run).

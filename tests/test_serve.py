@@ -1,4 +1,4 @@
-"""`make run` (scripts/serve.py): schema, then gunicorn with several workers
+"""`make run` (scripts/serve.py): schema, then the server (Granian) with several workers
 that must all accept the same tokens."""
 import os
 import signal
@@ -23,7 +23,7 @@ def served(db_server, tmp_path):
     port = free_port()
     env = {name: value for name, value in os.environ.items() if name != "SECRET_KEY"}
     env.update(db_server.environment(), MYSQL_DB=database, BIND=f"127.0.0.1:{port}",
-               GUNICORN_WORKERS="2")
+               WEB_WORKERS="2")
     log_path = tmp_path / "serve.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "scripts/serve.py"], cwd=REPO, env=env,
@@ -54,10 +54,10 @@ def test_every_worker_of_make_run_accepts_a_token_without_a_configured_key(serve
     assert WORKER_KEY_WARNING not in log
 
 
-def test_make_run_stopped_with_sigterm_stops_its_gunicorn_and_its_feed_worker(served):
+def test_make_run_stopped_with_sigterm_stops_its_server_and_its_feed_worker(served):
     port, _, process = served
     started = children_of(process.pid)
-    assert len(started) == 2  # gunicorn's master and the feed worker
+    assert len(started) == 2  # the web server and the feed worker
     workers = [pid for child in started for pid in children_of(child)]
     assert len(workers) == 2
     process.send_signal(signal.SIGTERM)

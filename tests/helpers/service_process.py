@@ -1,6 +1,8 @@
-"""The service as production runs it: gunicorn (gunicorn.conf.py) in a
-subprocess, on a free loopback port, against a given server and database.
-The fault and load tests share it; it always stops what it started."""
+"""The service as production runs it: Granian (scripts/web_server.py) in a
+subprocess, on a free loopback port, against a given server and database;
+or under gunicorn (gunicorn.conf.py), the alternative bench/servers.py
+measures. The fault, load and metrics tests share it; it always stops what
+it started."""
 import http.client
 import os
 import signal
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import MySQLdb
 
-from scripts.processes import ROOT, Gunicorn, http_call
+from scripts.processes import ROOT, SERVERS, http_call
 from tests.helpers import PASSWORD, TEST_SECRET, make_app
 
 # Low driver timeouts: an unreachable database must turn into a quick 503.
@@ -38,11 +40,16 @@ def threads_connected(server):
         conn.close()
 
 
-class ServiceProcess(Gunicorn):
-    """`gunicorn -c gunicorn.conf.py wsgi:app` on `server`'s `database`,
-    logging to `log_dir`/gunicorn.log; `with` starts it and waits for /health."""
+class ServiceProcess:
+    """`python -m scripts.web_server wsgi:app` (or gunicorn, with
+    `server_kind`) on `server`'s `database`, logging to `log_dir`/server.log;
+    `with` starts it and waits for /health. Everything else (port,
+    worker_pids, log_text, stop...) is the server process's
+    (scripts/processes.py)."""
 
-    def __init__(self, server, database, log_dir, workers=2, threads=4):
+    def __init__(self, server, database, log_dir, workers=2, threads=4, server_kind="granian",
+                 **extra_env):
+        """`extra_env`: more environment variables (e.g. METRICS_TOKEN)."""
         self.workers = workers
         self.threads = threads
         env = {
@@ -52,10 +59,27 @@ class ServiceProcess(Gunicorn):
             "MYSQL_DB": database,
             "SECRET_KEY": TEST_SECRET,
             "LOG_LEVEL": "WARNING",
-            "GUNICORN_WORKERS": str(workers),
-            "GUNICORN_THREADS": str(threads),
+            "WEB_WORKERS": str(workers),
+            "WEB_THREADS": str(threads),
+            **extra_env,
         }
-        super().__init__("wsgi:app", env, log_path=os.path.join(log_dir, "gunicorn.log"))
+        if "PROMETHEUS_MULTIPROC_DIR" not in extra_env:
+            env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        self.process_ = SERVERS[server_kind]("wsgi:app", env, log_path=os.path.join(log_dir, "server.log"))
+
+    def __getattr__(self, name):
+        return getattr(self.process_, name)
+
+    def start(self):
+        self.process_.start()
+        return self
+
+    def __enter__(self):
+        self.process_.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.process_.__exit__(*exc)
 
     def connection(self, timeout=10):
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
