@@ -28,7 +28,6 @@ import signal
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,6 +42,7 @@ from bench.load import run_wrk  # noqa: E402
 from bench.procfs import rss_mb  # noqa: E402
 from bench.run import (app_env, deep_cursors, endpoints, ensure_wrk, login, say,  # noqa: E402
                        seeded_database)
+from scripts.client_threads import ClientThreads  # noqa: E402
 from scripts.processes import Granian, Gunicorn, http_call  # noqa: E402
 
 SERVERS = {
@@ -91,16 +91,16 @@ def load_runs(servers, todo, caller, args, admin, sizes):
     return runs
 
 
-class Churn:
+class Churn(ClientThreads):
     """Clients that each make GET `path` on a new connection, one after
     another, until stopped: what they got, by status or error."""
+
+    join_timeout = 20
 
     def __init__(self, port, path):
         self.port, self.path = port, path
         self.outcomes = {}
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self._client, daemon=True) for _ in range(CHURN_CLIENTS)]
+        self.start_clients([()] * CHURN_CLIENTS)
 
     def _client(self):
         while not self.stop.is_set():
@@ -112,16 +112,6 @@ class Churn:
                 outcome = type(error).__name__
             with self.lock:
                 self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=20)
 
 
 def wait_for_workers(server, replaced, count, timeout=60):

@@ -26,7 +26,7 @@ import redis  # noqa: E402
 
 from queries import load_queries  # noqa: E402
 from scripts.dbserver import INSTALL_HINT, PrivateServer, find_server_binary  # noqa: E402
-from scripts.processes import Production, answers_ok, free_port, stop_process  # noqa: E402
+from scripts.processes import Production, StoppedOnExit, answers_ok, free_port, stop_process  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 HAPROXY_CONFIG = ROOT / "deploy" / "haproxy" / "local-cluster.cfg"
@@ -41,7 +41,7 @@ def replica_options(server_id):
     return (f"--server-id={server_id}", "--relay-log=relay", "--read-only=ON", "--userstat=ON")
 
 
-class Cluster:
+class Cluster(StoppedOnExit):
     """The processes of the topology, started by start() (or `with`) and
     stopped by stop(); each piece can be killed and started again."""
 
@@ -59,18 +59,7 @@ class Cluster:
         self.port = free_port()  # HAProxy's
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self):
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def start(self):
+    def start_ready(self):
         if not redis_answers():
             raise SystemExit(f"Redis does not answer on {REDIS_URL}: start it (apt-get install redis-server).")
         self._start_databases()

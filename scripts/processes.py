@@ -69,7 +69,24 @@ def answers_ok(port, path, process, timeout):
     return False
 
 
-class ServerProcess:
+class StoppedOnExit:
+    """A context manager over `start_ready()` and `stop()`: leaving the
+    `with` stops it, and so does a start that fails half-way, so that what
+    it had begun does not outlive it."""
+
+    def __enter__(self):
+        try:
+            self.start_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class ServerProcess(StoppedOnExit):
     """A WSGI server serving `target` from the repo, as its own process
     group, so that stop() ends every process of it. Subclasses give the
     command (`server_command`)."""
@@ -103,17 +120,9 @@ class ServerProcess:
                 log.close()
         return self
 
-    def __enter__(self):
+    def start_ready(self):
         self.start()
-        try:
-            self.wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+        self.wait_ready()
 
     def wait_ready(self, path="/health", timeout=60):
         if not answers_ok(self.port, path, self.process, timeout):

@@ -46,6 +46,16 @@ def module_database(db_server):
     db_server.drop_database(name)
 
 
+@pytest.fixture
+def fresh_database(db_server):
+    """A database of the test's own on the test server, made like
+    `module_database`, for a test whose processes must start from nothing."""
+    name = f"boards_test_{uuid.uuid4().hex[:8]}_fresh"
+    init_database(db_server, name)
+    yield name
+    db_server.drop_database(name)
+
+
 @pytest.fixture(scope="session")
 def database_name(db_server):
     name = f"boards_test_{uuid.uuid4().hex[:12]}"

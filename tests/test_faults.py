@@ -10,13 +10,13 @@ by id and content. The figures are printed (`-s`) for docs/reliability.md.
 import http.client
 import os
 import signal
-import threading
 import time
 import uuid
 from dataclasses import dataclass
 
 import pytest
 
+from scripts.client_threads import ClientThreads
 from scripts.processes import SERVERS, http_call
 from tests.helpers.service_process import ServiceProcess, init_database, query_all, threads_connected
 
@@ -43,31 +43,18 @@ class Attempt:
     error: str = None
 
 
-class WriteLoad:
+class WriteLoad(ClientThreads):
     """CLIENTS threads, each alternating POST /boards and POST
     /boards/{id}/comments as its own user, until stopped or out of budget."""
+
+    join_timeout = CLIENT_TIMEOUT * 2
 
     def __init__(self, service, accounts, budget=MAX_REQUESTS_PER_CLIENT):
         self.service = service
         self.accounts = accounts  # [(headers, board_id)]
         self.budget = budget  # requests per client at most
         self.attempts = []
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.threads = [
-            threading.Thread(target=self._client, args=(n, *account), daemon=True)
-            for n, account in enumerate(accounts)
-        ]
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=CLIENT_TIMEOUT * 2)
+        self.start_clients([(n, *account) for n, account in enumerate(accounts)])
 
     def acknowledged(self, since=0.0):
         with self.lock:

@@ -5,14 +5,13 @@ server's own metrics directory is made and removed with it."""
 import os
 import signal
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from scripts.processes import SERVERS, http_call
-from tests.helpers.service_process import ServiceProcess, init_database
+from tests.helpers.service_process import ServiceProcess
 
 TOKEN = "metrics-token-for-the-tests-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -53,64 +52,50 @@ def metrics_files_open(pid):
 
 
 @pytest.mark.parametrize("server_kind", sorted(SERVERS))
-def test_counts_from_both_workers_add_up_and_survive_a_killed_worker(db_server, tmp_path, server_kind):
-    database = f"boards_test_metrics_{uuid.uuid4().hex[:8]}"
-    init_database(db_server, database)
+def test_counts_from_both_workers_add_up_and_survive_a_killed_worker(
+        db_server, fresh_database, tmp_path, server_kind):
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     (metrics_dir / "counter_1.db").write_bytes(b"left by an earlier run")
-    try:
-        with ServiceProcess(db_server, database, tmp_path, server_kind=server_kind, METRICS_TOKEN=TOKEN,
-                            PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)) as service:
-            assert not (metrics_dir / "counter_1.db").exists()  # emptied at start
-            workers = service.worker_pids()
-            sent = 0
-            deadline = time.monotonic() + 30
-            # Each request on a new connection, until both workers have counted some.
-            while time.monotonic() < deadline and not set(workers) <= set(files_by_pid(metrics_dir)):
-                assert http_call(service.port, "GET", "/boards/999999").status == 404
-                sent += 1
-            assert set(workers) <= set(files_by_pid(metrics_dir)), "one worker took every connection"
-            for _ in range(20):
-                assert http_call(service.port, "GET", "/boards/999999").status == 404
-            sent += 20
-            assert [board_requests(service.port) for _ in range(6)] == [sent] * 6
-
-            os.kill(workers[0], signal.SIGKILL)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and (
-                    workers[0] in service.worker_pids() or len(service.worker_pids()) < 2):
-                time.sleep(0.1)
-            assert workers[0] not in service.worker_pids()
-            assert board_requests(service.port) == sent
-    finally:
-        db_server.drop_database(database)
-
-
-def test_the_server_makes_its_metrics_directory_and_removes_it(db_server, tmp_path):
-    database = f"boards_test_metrics_{uuid.uuid4().hex[:8]}"
-    init_database(db_server, database)
-    try:
-        with ServiceProcess(db_server, database, tmp_path, METRICS_TOKEN=TOKEN) as service:
-            for _ in range(10):
-                assert http_call(service.port, "GET", "/boards/999999").status == 404
-            assert board_requests(service.port) == 10
-            directories = {path.parent for pid in service.worker_pids() for path in metrics_files_open(pid)}
-            assert len(directories) == 1
-            (directory,) = directories
-            assert directory.name.startswith("boards-metrics-")
-        assert not directory.exists()
-    finally:
-        db_server.drop_database(database)
-
-
-def test_no_metrics_route_and_no_directory_without_a_token(db_server, tmp_path):
-    database = f"boards_test_metrics_{uuid.uuid4().hex[:8]}"
-    init_database(db_server, database)
-    try:
-        with ServiceProcess(db_server, database, tmp_path) as service:
-            assert http_call(service.port, "GET", "/metrics", headers=AUTH).status == 404
+    with ServiceProcess(db_server, fresh_database, tmp_path, server_kind=server_kind, METRICS_TOKEN=TOKEN,
+                        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)) as service:
+        assert not (metrics_dir / "counter_1.db").exists()  # emptied at start
+        workers = service.worker_pids()
+        sent = 0
+        deadline = time.monotonic() + 30
+        # Each request on a new connection, until both workers have counted some.
+        while time.monotonic() < deadline and not set(workers) <= set(files_by_pid(metrics_dir)):
             assert http_call(service.port, "GET", "/boards/999999").status == 404
-            assert all(metrics_files_open(pid) == set() for pid in service.worker_pids())
-    finally:
-        db_server.drop_database(database)
+            sent += 1
+        assert set(workers) <= set(files_by_pid(metrics_dir)), "one worker took every connection"
+        for _ in range(20):
+            assert http_call(service.port, "GET", "/boards/999999").status == 404
+        sent += 20
+        assert [board_requests(service.port) for _ in range(6)] == [sent] * 6
+
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (
+                workers[0] in service.worker_pids() or len(service.worker_pids()) < 2):
+            time.sleep(0.1)
+        assert workers[0] not in service.worker_pids()
+        assert board_requests(service.port) == sent
+
+
+def test_the_server_makes_its_metrics_directory_and_removes_it(db_server, fresh_database, tmp_path):
+    with ServiceProcess(db_server, fresh_database, tmp_path, METRICS_TOKEN=TOKEN) as service:
+        for _ in range(10):
+            assert http_call(service.port, "GET", "/boards/999999").status == 404
+        assert board_requests(service.port) == 10
+        directories = {path.parent for pid in service.worker_pids() for path in metrics_files_open(pid)}
+        assert len(directories) == 1
+        (directory,) = directories
+        assert directory.name.startswith("boards-metrics-")
+    assert not directory.exists()
+
+
+def test_no_metrics_route_and_no_directory_without_a_token(db_server, fresh_database, tmp_path):
+    with ServiceProcess(db_server, fresh_database, tmp_path) as service:
+        assert http_call(service.port, "GET", "/metrics", headers=AUTH).status == 404
+        assert http_call(service.port, "GET", "/boards/999999").status == 404
+        assert all(metrics_files_open(pid) == set() for pid in service.worker_pids())

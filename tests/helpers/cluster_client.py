@@ -4,10 +4,10 @@ token), statements counted per server and account, a load of client
 threads, and waiting for a condition with a bound."""
 import http.client
 import itertools
-import threading
 import time
 from dataclasses import dataclass, field
 
+from scripts.client_threads import ClientThreads
 from scripts.processes import http_call
 from tests.helpers import PASSWORD
 
@@ -94,7 +94,7 @@ class Outcome:
 
 
 @dataclass
-class Load:
+class Load(ClientThreads):
     """`clients` threads, each on one keep-alive connection of its own,
     calling `requests(n)` -> (method, path, body, token) until stopped."""
 
@@ -104,19 +104,7 @@ class Load:
     outcomes: list = field(default_factory=list)
 
     def __post_init__(self):
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.threads = [threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(self.clients)]
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=30)
+        self.start_clients([(n,) for n in range(self.clients)])
 
     def _client(self, number):
         source = new_address()
