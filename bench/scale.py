@@ -1,0 +1,230 @@
+"""`make bench-scale`: what a request costs at 20,000, 200,000 and 1,000,000
+boards (issue 14's targets).
+
+For each size, on a database server of the bench's own (a private
+mariadbd/mysqld, so its global counters count only the bench):
+1. a new database seeded by bench/scale_seed.py (INSERT ... SELECT, derived
+   state set-based as `rebuild` makes it), timed;
+2. the service (wsgi:app under Granian, as production runs it, or gunicorn)
+   with the worker stopped: per GET, the rows the server read for one
+   request (Handler_read_% deltas, median of --samples), then latency and
+   req/s (wrk at 4 connections for --seconds, or sequential requests);
+3. POST /boards by the author with the most followers and by an ordinary
+   one, taking turns, sequential (the worker stopped, its backlog dropped);
+4. `flask --app app worker` started: how long a new board takes to head
+   the feeds of the celebrity's first and last followers, and of an
+   ordinary author's follower;
+then bench/SCALE.md (or --results) and the plot (docs/scale.png or --plot).
+Everything it starts is stopped and every database dropped at the end.
+"""
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import report, scale_report, scale_seed  # noqa: E402
+from bench.load import run_wrk  # noqa: E402
+from bench.run import SECRET_KEY, Endpoint, app_env, ensure_wrk, say  # noqa: E402
+from bench.scale_measure import (  # noqa: E402
+    RowsRead, alternating_posts, latency, sequential, time_to_feeds,
+)
+from bench.seed import BENCH_PREFIX, drop  # noqa: E402
+from scripts import dbserver  # noqa: E402
+from scripts.processes import SERVERS, http_call, stop_process  # noqa: E402
+
+FULL_SIZES = (20_000, 200_000, 1_000_000)
+TINY_SIZES = (2_000, 4_000)
+PAGE = 20
+SERVER_OPTIONS = ("--innodb-buffer-pool-size=2G", "--innodb-log-file-size=1G",
+                  "--tmp-table-size=256M", "--max-heap-table-size=256M")
+BOARD = {"title": "A scale bench board", "content": "Written by bench/scale.py."}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="The scale bench (issue 14).")
+    parser.add_argument("--sizes", type=int, nargs="+", default=None,
+                        help=f"boards per dataset (default {FULL_SIZES})")
+    parser.add_argument("--tiny", action="store_true",
+                        help=f"small shapes ({TINY_SIZES} boards, 200 followers) for the test suite")
+    parser.add_argument("--samples", type=int, default=5, help="single requests per rows-read figure")
+    parser.add_argument("--seconds", type=int, default=3,
+                        help="wrk seconds per GET; 0: --requests sequential requests instead")
+    parser.add_argument("--requests", type=int, default=100, help="sequential requests per GET (--seconds 0)")
+    parser.add_argument("--posts", type=int, default=100, help="POST /boards per author")
+    parser.add_argument("--fan-outs", type=int, default=3, help="boards timed into feeds, per author")
+    parser.add_argument("--server", choices=sorted(SERVERS), default="granian")
+    parser.add_argument("--database-url", default=None,
+                        help="a server to use instead of a private one (its counters count everyone)")
+    parser.add_argument("--results", default=str(ROOT / "bench" / "SCALE.md"))
+    parser.add_argument("--plot", default=str(ROOT / "docs" / "scale.png"))
+    parser.add_argument("--json", default=None, help="also write the figures as JSON here")
+    args = parser.parse_args(argv)
+    args.sizes = args.sizes or (TINY_SIZES if args.tiny else FULL_SIZES)
+    return args
+
+
+def start_server(stack, database_url):
+    if database_url:
+        return dbserver.from_url(database_url)
+    binary = dbserver.find_server_binary()
+    if binary is None:
+        raise SystemExit(dbserver.INSTALL_HINT)
+    private = dbserver.PrivateServer(binary, options=SERVER_OPTIONS)
+    stack.callback(private.stop)
+    private.start()
+    return private.server
+
+
+def get_endpoints(dataset, deep_page):
+    boards, hot, c = dataset.shape.boards, dataset.hot_board, scale_seed.CELEBRITY
+    from app import create_app
+    from pagination import encode_cursor
+
+    with create_app({"SECRET_KEY": SECRET_KEY, "LOG_LEVEL": "WARNING"}).app_context():
+        deep_cursor = encode_cursor(boards - PAGE * (deep_page - 1) + 1)  # ids are 1..boards
+    return [
+        (Endpoint("GET /boards (page 1)", "page", "GET", "/boards"), None),
+        (Endpoint(f"GET /boards (page {deep_page:,})", "page", "GET", f"/boards?cursor={deep_cursor}"), None),
+        (Endpoint("GET /boards/{hot}", "single", "GET", f"/boards/{hot}"), None),
+        (Endpoint("GET /boards/{hot}/comments", "page", "GET", f"/boards/{hot}/comments"), None),
+        (Endpoint("GET /feed (3 quiet authors)", "page", "GET", "/feed"), "quiet"),
+        (Endpoint("GET /feed (100 active authors)", "page", "GET", "/feed"), "active"),
+        (Endpoint("GET /feed (ordinary reader)", "page", "GET", "/feed"), "ordinary reader"),
+        (Endpoint("GET /users/{id}", "single", "GET", f"/users/{dataset.ordinary_author}"), None),
+        (Endpoint("GET /users/{celebrity}", "single", "GET", f"/users/{c}"), None),
+        (Endpoint("GET /users/{celebrity}/followers", "page", "GET", f"/users/{c}/followers"), None),
+    ]
+
+
+def logins(port, dataset):
+    """Bearer headers of the users the bench acts as."""
+    users = {"celebrity": scale_seed.CELEBRITY, "quiet": scale_seed.QUIET_READER,
+             "active": scale_seed.ACTIVE_READER, "ordinary reader": dataset.ordinary_reader,
+             "ordinary author": dataset.ordinary_author, "last follower": dataset.last_celebrity_follower}
+    headers = {}
+    for name, user_id in users.items():
+        reply = http_call(port, "POST", "/auth/login",
+                          body={"email": scale_seed.email_of(user_id), "password": scale_seed.PASSWORD})
+        if reply.status != 200:
+            raise RuntimeError(f"login of {name} failed: {reply.status} {reply.body[:200]!r}")
+        headers[name] = {"Authorization": f"Bearer {reply.json()['access_token']}"}
+    return headers
+
+
+def check_front_page(port, dataset):
+    """The hot board is on page 1 with its comments counted."""
+    items = http_call(port, "GET", "/boards").json()["items"]
+    hot = [item for item in items if item["id"] == dataset.hot_board]
+    if not hot or hot[0]["comment_count"] < dataset.shape.hot_comments:
+        raise RuntimeError(f"hot board {dataset.hot_board} not on page 1 with its comments: {hot}")
+
+
+def measure_gets(args, app, counters, endpoints, headers):
+    figures = {}
+    for endpoint, caller in endpoints:
+        caller_headers = headers[caller] if caller else {}
+        rows, statuses = counters.per_request(app.port, "GET", endpoint.path, caller_headers, args.samples)
+        if statuses != [200]:
+            raise RuntimeError(f"{endpoint.name}: statuses {statuses}")
+        if args.seconds:
+            run = run_wrk(app.port, endpoint, caller_headers, args.seconds, 4, app.worker_pids())
+            timing = {"p50_ms": run["p50_us"] / 1000, "p99_ms": run["p99_us"] / 1000,
+                      "rps": run["requests"] / (run["duration_us"] / 1e6), "requests": run["requests"]}
+        else:
+            timing = latency(sequential(app.port, "GET", endpoint.path, caller_headers, args.requests))
+        figures[endpoint.name] = {"rows": rows, **timing}
+        say(f"  {endpoint.name}: {rows} rows, p50 {timing['p50_ms']:.1f} ms, {timing['rps']:.0f} req/s")
+    return figures
+
+
+def start_worker(env, log_path):
+    with open(log_path, "wb") as log:
+        return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT,
+                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def measure_size(args, stack, server, boards, deep_page, log_dir):
+    shape = (scale_seed.tiny_shape if args.tiny else scale_seed.full_shape)(boards)
+    database = f"{BENCH_PREFIX}{uuid.uuid4().hex[:12]}"
+    say(f"seeding {boards:,} boards: {shape}")
+    with contextlib.ExitStack() as size_stack:
+        size_stack.callback(drop, server, database)
+        dataset = scale_seed.seed(server, database, shape, SECRET_KEY)
+        say(f"  seeded in {sum(dataset.seed_seconds.values()):.1f} s: {dataset.seed_seconds}")
+        admin = server.connect(database=database)
+        size_stack.callback(admin.close)
+        env = app_env(server, dataset, None)
+        app = SERVERS[args.server]("wsgi:app", env, name="service", log_path=log_dir / f"service-{boards}.log")
+        size_stack.callback(app.stop)
+        app.start()
+        app.wait_ready()
+        headers = logins(app.port, dataset)
+        check_front_page(app.port, dataset)
+        gets = measure_gets(args, app, RowsRead(admin), get_endpoints(dataset, deep_page), headers)
+
+        posts = alternating_posts(app.port, {"celebrity": headers["celebrity"],
+                                             "ordinary": headers["ordinary author"]}, args.posts, BOARD)
+        scale_seed.remove_bench_writes(admin, shape.boards)
+        writes = {name: latency(seconds) for name, seconds in posts.items()}
+        say(f"  POST /boards p50: celebrity {writes['celebrity']['p50_ms']:.1f} ms, "
+            f"ordinary {writes['ordinary']['p50_ms']:.1f} ms")
+
+        worker = start_worker(env, log_dir / f"worker-{boards}.log")
+        size_stack.callback(stop_process, worker)
+        followers = {"first follower": headers["ordinary reader"], "last follower": headers["last follower"]}
+        time_to_feeds(app.port, headers["ordinary author"], {"reader": headers["ordinary reader"]}, BOARD)
+        fan_out = {"celebrity": [], "ordinary": []}
+        for _ in range(args.fan_outs):
+            fan_out["celebrity"].append(time_to_feeds(app.port, headers["celebrity"], followers, BOARD))
+            fan_out["ordinary"].append(time_to_feeds(app.port, headers["ordinary author"],
+                                                     {"follower": headers["ordinary reader"]}, BOARD))
+        say(f"  into feeds: {fan_out}")
+        return {"boards": boards, "dataset": dataset.as_dict(), "gets": gets, "writes": writes,
+                "fan_out": fan_out, "versions": report.versions(admin)}
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.seconds:
+        ensure_wrk()
+    started = time.monotonic()
+    deep_page = min(1000, (min(args.sizes) - 1) // PAGE)  # a page with more after it
+    with contextlib.ExitStack() as stack:
+        log_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="boards-scale-")))
+        server = start_server(stack, args.database_url)
+        load_at_start = os.getloadavg()
+        sizes = [measure_size(args, stack, server, boards, deep_page, log_dir) for boards in args.sizes]
+    results = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": report.machine(), "server_origin": server.origin,
+        "load_average": {"start": load_at_start, "end": os.getloadavg()},
+        "settings": {"server": args.server, "samples": args.samples, "seconds": args.seconds,
+                     "requests": args.requests, "posts": args.posts, "fan_outs": args.fan_outs,
+                     "database_options": [] if args.database_url else list(SERVER_OPTIONS)},
+        "sizes": sizes, "databases": [size["dataset"]["database"] for size in sizes],
+    }
+    results["checks"] = scale_report.checks(results)
+    results["elapsed_s"] = round(time.monotonic() - started, 1)
+    scale_report.plot(results, args.plot)
+    Path(args.results).write_text(scale_report.markdown(results, args.plot, args.results), encoding="utf-8")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    failed = [check["target"] for check in results["checks"] if not check["met"]]
+    say(f"done in {results['elapsed_s']} s; wrote {args.results} and {args.plot}; "
+        f"{'all targets met' if not failed else 'FAILED: ' + '; '.join(failed)}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
