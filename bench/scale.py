@@ -37,7 +37,7 @@ from bench import report, scale_report, scale_seed  # noqa: E402
 from bench.load import run_wrk  # noqa: E402
 from bench.run import SECRET_KEY, Endpoint, app_env, ensure_wrk, say  # noqa: E402
 from bench.scale_measure import (  # noqa: E402
-    RowsRead, alternating_posts, latency, sequential, time_to_feeds,
+    RowsRead, alternating_posts, latency, sequential, time_to_feeds, wait_for_empty_outbox,
 )
 from bench.seed import BENCH_PREFIX, drop  # noqa: E402
 from scripts import dbserver  # noqa: E402
@@ -62,6 +62,8 @@ def parse_args(argv):
                         help="wrk seconds per GET; 0: --requests sequential requests instead")
     parser.add_argument("--requests", type=int, default=100, help="sequential requests per GET (--seconds 0)")
     parser.add_argument("--posts", type=int, default=100, help="POST /boards per author")
+    parser.add_argument("--busy-posts", type=int, default=20,
+                        help="POST /boards per author again with the worker fanning them out")
     parser.add_argument("--fan-outs", type=int, default=3, help="boards timed into feeds, per author")
     parser.add_argument("--server", choices=sorted(SERVERS), default="granian")
     parser.add_argument("--database-url", default=None,
@@ -154,7 +156,7 @@ def start_worker(env, log_path):
                                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def measure_size(args, stack, server, boards, deep_page, log_dir):
+def measure_size(args, server, boards, deep_page, log_dir):
     shape = (scale_seed.tiny_shape if args.tiny else scale_seed.full_shape)(boards)
     database = f"{BENCH_PREFIX}{uuid.uuid4().hex[:12]}"
     say(f"seeding {boards:,} boards: {shape}")
@@ -190,8 +192,25 @@ def measure_size(args, stack, server, boards, deep_page, log_dir):
             fan_out["ordinary"].append(time_to_feeds(app.port, headers["ordinary author"],
                                                      {"follower": headers["ordinary reader"]}, BOARD))
         say(f"  into feeds: {fan_out}")
+        busy, drain = measure_busy_writes(args, app, headers, shape)
         return {"boards": boards, "dataset": dataset.as_dict(), "gets": gets, "writes": writes,
-                "fan_out": fan_out, "versions": report.versions(admin)}
+                "writes_with_worker": busy, "drain": drain, "fan_out": fan_out,
+                "versions": report.versions(admin)}
+
+
+def measure_busy_writes(args, app, headers, shape):
+    """POST /boards by both authors, taking turns, while the worker fans the
+    celebrity's boards out; then how long the worker took to empty the
+    outbox, from the first POST."""
+    started = time.monotonic()
+    posts = alternating_posts(app.port, {"celebrity": headers["celebrity"],
+                                         "ordinary": headers["ordinary author"]}, args.busy_posts, BOARD)
+    seconds = time.monotonic() - started + wait_for_empty_outbox(app.port)
+    entries = args.busy_posts * (shape.celebrity_followers + scale_seed.FOLLOWS_PER_ORDINARY)
+    busy = {name: latency(times) for name, times in posts.items()}
+    say(f"  POST /boards p50 with the worker busy: celebrity {busy['celebrity']['p50_ms']:.1f} ms, "
+        f"ordinary {busy['ordinary']['p50_ms']:.1f} ms; {entries:,} feed entries in {seconds:.1f} s")
+    return busy, {"boards": 2 * args.busy_posts, "entries": entries, "seconds": round(seconds, 2)}
 
 
 def main(argv=None):
@@ -204,13 +223,14 @@ def main(argv=None):
         log_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="boards-scale-")))
         server = start_server(stack, args.database_url)
         load_at_start = os.getloadavg()
-        sizes = [measure_size(args, stack, server, boards, deep_page, log_dir) for boards in args.sizes]
+        sizes = [measure_size(args, server, boards, deep_page, log_dir) for boards in args.sizes]
     results = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": report.machine(), "server_origin": server.origin,
         "load_average": {"start": load_at_start, "end": os.getloadavg()},
         "settings": {"server": args.server, "samples": args.samples, "seconds": args.seconds,
-                     "requests": args.requests, "posts": args.posts, "fan_outs": args.fan_outs,
+                     "requests": args.requests, "posts": args.posts, "busy_posts": args.busy_posts,
+                     "fan_outs": args.fan_outs,
                      "database_options": [] if args.database_url else list(SERVER_OPTIONS)},
         "sizes": sizes, "databases": [size["dataset"]["database"] for size in sizes],
     }

@@ -107,3 +107,13 @@ def time_to_feeds(port, author_headers, readers, body):
     finally:
         conn.close()
     return reached
+
+
+def wait_for_empty_outbox(port, timeout=FAN_OUT_TIMEOUT):
+    """Seconds until GET /health shows no outbox backlog."""
+    started = time.monotonic()
+    while http_call(port, "GET", "/health").json()["worker"]["backlog"]:
+        if time.monotonic() - started > timeout:
+            raise RuntimeError(f"the outbox still had a backlog after {timeout} s")
+        time.sleep(0.05)
+    return time.monotonic() - started
