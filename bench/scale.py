@@ -35,17 +35,17 @@ if str(ROOT) not in sys.path:
 
 from bench import report, scale_report, scale_seed  # noqa: E402
 from bench.load import run_wrk  # noqa: E402
-from bench.run import SECRET_KEY, Endpoint, app_env, ensure_wrk, say  # noqa: E402
+from bench.run import SECRET_KEY, app_env, ensure_wrk, say  # noqa: E402
 from bench.scale_measure import (  # noqa: E402
     RowsRead, alternating_posts, latency, sequential, time_to_feeds, wait_for_empty_outbox,
 )
+from bench.scale_requests import PAGE, check_front_page, get_endpoints, logins  # noqa: E402
 from bench.seed import BENCH_PREFIX, drop  # noqa: E402
 from scripts import dbserver  # noqa: E402
-from scripts.processes import SERVERS, http_call, stop_process  # noqa: E402
+from scripts.processes import SERVERS, stop_process  # noqa: E402
 
 FULL_SIZES = (20_000, 200_000, 1_000_000)
 TINY_SIZES = (2_000, 4_000)
-PAGE = 20
 SERVER_OPTIONS = ("--innodb-buffer-pool-size=2G", "--innodb-log-file-size=1G",
                   "--tmp-table-size=256M", "--max-heap-table-size=256M")
 BOARD = {"title": "A scale bench board", "content": "Written by bench/scale.py."}
@@ -86,50 +86,6 @@ def start_server(stack, database_url):
     stack.callback(private.stop)
     private.start()
     return private.server
-
-
-def get_endpoints(dataset, deep_page):
-    boards, hot, c = dataset.shape.boards, dataset.hot_board, scale_seed.CELEBRITY
-    from app import create_app
-    from pagination import encode_cursor
-
-    with create_app({"SECRET_KEY": SECRET_KEY, "LOG_LEVEL": "WARNING"}).app_context():
-        deep_cursor = encode_cursor(boards - PAGE * (deep_page - 1) + 1)  # ids are 1..boards
-    return [
-        (Endpoint("GET /boards (page 1)", "page", "GET", "/boards"), None),
-        (Endpoint(f"GET /boards (page {deep_page:,})", "page", "GET", f"/boards?cursor={deep_cursor}"), None),
-        (Endpoint("GET /boards/{hot}", "single", "GET", f"/boards/{hot}"), None),
-        (Endpoint("GET /boards/{hot}/comments", "page", "GET", f"/boards/{hot}/comments"), None),
-        (Endpoint("GET /feed (3 quiet authors)", "page", "GET", "/feed"), "quiet"),
-        (Endpoint("GET /feed (100 active authors)", "page", "GET", "/feed"), "active"),
-        (Endpoint("GET /feed (ordinary reader)", "page", "GET", "/feed"), "ordinary reader"),
-        (Endpoint("GET /users/{id}", "single", "GET", f"/users/{dataset.ordinary_author}"), None),
-        (Endpoint("GET /users/{celebrity}", "single", "GET", f"/users/{c}"), None),
-        (Endpoint("GET /users/{celebrity}/followers", "page", "GET", f"/users/{c}/followers"), None),
-    ]
-
-
-def logins(port, dataset):
-    """Bearer headers of the users the bench acts as."""
-    users = {"celebrity": scale_seed.CELEBRITY, "quiet": scale_seed.QUIET_READER,
-             "active": scale_seed.ACTIVE_READER, "ordinary reader": dataset.ordinary_reader,
-             "ordinary author": dataset.ordinary_author, "last follower": dataset.last_celebrity_follower}
-    headers = {}
-    for name, user_id in users.items():
-        reply = http_call(port, "POST", "/auth/login",
-                          body={"email": scale_seed.email_of(user_id), "password": scale_seed.PASSWORD})
-        if reply.status != 200:
-            raise RuntimeError(f"login of {name} failed: {reply.status} {reply.body[:200]!r}")
-        headers[name] = {"Authorization": f"Bearer {reply.json()['access_token']}"}
-    return headers
-
-
-def check_front_page(port, dataset):
-    """The hot board is on page 1 with its comments counted."""
-    items = http_call(port, "GET", "/boards").json()["items"]
-    hot = [item for item in items if item["id"] == dataset.hot_board]
-    if not hot or hot[0]["comment_count"] < dataset.shape.hot_comments:
-        raise RuntimeError(f"hot board {dataset.hot_board} not on page 1 with its comments: {hot}")
 
 
 def measure_gets(args, app, counters, endpoints, headers):
@@ -173,38 +129,49 @@ def measure_size(args, server, boards, deep_page, log_dir):
         app.wait_ready()
         headers = logins(app.port, dataset)
         check_front_page(app.port, dataset)
-        gets = measure_gets(args, app, RowsRead(admin), get_endpoints(dataset, deep_page), headers)
+        gets = measure_gets(args, app, RowsRead(admin), get_endpoints(dataset, deep_page, SECRET_KEY), headers)
 
-        posts = alternating_posts(app.port, {"celebrity": headers["celebrity"],
-                                             "ordinary": headers["ordinary author"]}, args.posts, BOARD)
-        scale_seed.remove_bench_writes(admin, shape.boards)
-        writes = {name: latency(seconds) for name, seconds in posts.items()}
-        say(f"  POST /boards p50: celebrity {writes['celebrity']['p50_ms']:.1f} ms, "
-            f"ordinary {writes['ordinary']['p50_ms']:.1f} ms")
-
-        worker = start_worker(env, log_dir / f"worker-{boards}.log")
-        size_stack.callback(stop_process, worker)
-        followers = {"first follower": headers["ordinary reader"], "last follower": headers["last follower"]}
-        time_to_feeds(app.port, headers["ordinary author"], {"reader": headers["ordinary reader"]}, BOARD)
-        fan_out = {"celebrity": [], "ordinary": []}
-        for _ in range(args.fan_outs):
-            fan_out["celebrity"].append(time_to_feeds(app.port, headers["celebrity"], followers, BOARD))
-            fan_out["ordinary"].append(time_to_feeds(app.port, headers["ordinary author"],
-                                                     {"follower": headers["ordinary reader"]}, BOARD))
-        say(f"  into feeds: {fan_out}")
-        busy, drain = measure_busy_writes(args, app, headers, shape)
+        authors = {"celebrity": headers["celebrity"], "ordinary": headers["ordinary author"]}
+        writes = measure_writes(args, app, authors, admin, shape)
+        size_stack.callback(stop_process, start_worker(env, log_dir / f"worker-{boards}.log"))
+        fan_out = measure_fan_out(args, app, headers)
+        busy, drain = measure_busy_writes(args, app, authors, shape)
         return {"boards": boards, "dataset": dataset.as_dict(), "gets": gets, "writes": writes,
                 "writes_with_worker": busy, "drain": drain, "fan_out": fan_out,
                 "versions": report.versions(admin)}
 
 
-def measure_busy_writes(args, app, headers, shape):
+def measure_writes(args, app, authors, admin, shape):
+    """POST /boards by both authors, taking turns, the worker stopped; the
+    boards and their outbox events are deleted afterwards."""
+    writes = {name: latency(seconds) for name, seconds in
+              alternating_posts(app.port, authors, args.posts, BOARD).items()}
+    scale_seed.remove_bench_writes(admin, shape.boards)
+    say(f"  POST /boards p50: celebrity {writes['celebrity']['p50_ms']:.1f} ms, "
+        f"ordinary {writes['ordinary']['p50_ms']:.1f} ms")
+    return writes
+
+
+def measure_fan_out(args, app, headers):
+    """Seconds from a board's 201 to the head of followers' feeds, after one
+    unmeasured board (the worker's start)."""
+    followers = {"first follower": headers["ordinary reader"], "last follower": headers["last follower"]}
+    follower = {"follower": headers["ordinary reader"]}
+    time_to_feeds(app.port, headers["ordinary author"], follower, BOARD)
+    fan_out = {"celebrity": [], "ordinary": []}
+    for _ in range(args.fan_outs):
+        fan_out["celebrity"].append(time_to_feeds(app.port, headers["celebrity"], followers, BOARD))
+        fan_out["ordinary"].append(time_to_feeds(app.port, headers["ordinary author"], follower, BOARD))
+    say(f"  into feeds: {fan_out}")
+    return fan_out
+
+
+def measure_busy_writes(args, app, authors, shape):
     """POST /boards by both authors, taking turns, while the worker fans the
     celebrity's boards out; then how long the worker took to empty the
     outbox, from the first POST."""
     started = time.monotonic()
-    posts = alternating_posts(app.port, {"celebrity": headers["celebrity"],
-                                         "ordinary": headers["ordinary author"]}, args.busy_posts, BOARD)
+    posts = alternating_posts(app.port, authors, args.busy_posts, BOARD)
     seconds = time.monotonic() - started + wait_for_empty_outbox(app.port)
     entries = args.busy_posts * (shape.celebrity_followers + scale_seed.FOLLOWS_PER_ORDINARY)
     busy = {name: latency(times) for name, times in posts.items()}
