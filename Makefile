@@ -1,4 +1,4 @@
-.PHONY: run test bench cluster
+.PHONY: run test bench bench-scale cluster
 
 run:
 	@bash scripts/bootstrap.sh
@@ -11,6 +11,10 @@ test:
 bench:
 	@bash scripts/bootstrap.sh test
 	.venv/bin/python bench/run.py
+
+bench-scale:
+	@bash scripts/bootstrap.sh test
+	.venv/bin/python bench/scale.py
 
 cluster:
 	@bash scripts/bootstrap.sh cluster

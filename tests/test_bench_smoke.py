@@ -3,36 +3,29 @@
 It checks that every figure exists and that the bench cleaned up after
 itself, never how big the figures are (speed is bench/RESULTS.md's business).
 """
-import json
 import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bench.load import is_even, paired_ratio
 from bench.procfs import clients_per_process
+from tests.helpers import database_exists, run_bench
 
-ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = 9  # 7 GETs (two of them deep pages) and 2 POSTs
 
 
 @pytest.fixture(scope="module")
 def bench_run(db_server, tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
-    command = [
-        sys.executable, str(ROOT / "bench" / "run.py"), "--tiny",
-        "--seconds", "1", "--rounds", "1", "--warmup", "0",
+    arguments = [
+        "--tiny", "--seconds", "1", "--rounds", "1", "--warmup", "0",
         "--count-requests", "5", "--profile-requests", "20",
         "--profile-out", str(out / "profile_boards_page1.txt"),
-        "--database-url", db_server.url(),
-        "--results", str(out / "RESULTS.md"), "--json", str(out / "results.json"),
+        "--database-url", db_server.url(), "--results", str(out / "RESULTS.md"),
     ]
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    return json.loads((out / "results.json").read_text()), out
+    return run_bench("run.py", arguments, out / "results.json"), out
 
 
 @pytest.mark.slow
@@ -72,13 +65,7 @@ def test_worker_memory_checks_and_profile_are_reported(bench_run):
 @pytest.mark.slow
 def test_bench_drops_its_database_and_stops_its_servers(bench_run, db_server):
     results, _ = bench_run
-    conn = db_server.connect()
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute("SHOW DATABASES LIKE %s", (results["dataset"]["database"],))
-            assert cursor.fetchall() == ()
-    finally:
-        conn.close()
+    assert not database_exists(db_server, results["dataset"]["database"])
     for pid in (pid for pids in results["server_pids"].values() for pid in pids):
         cmdline = Path(f"/proc/{pid}/cmdline")
         command = cmdline.read_bytes() if cmdline.exists() else b""

@@ -2,13 +2,18 @@
 with test settings, raw SQL on the test database, the `world` fixture's
 shape, bulk rows, page walking, the app on a real HTTP server."""
 import contextlib
+import json
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from werkzeug.serving import make_server
 
 from app import create_app
 
+ROOT = Path(__file__).resolve().parent.parent.parent
 EMPTY_TABLES_CHILDREN_FIRST = (
     "DELETE FROM outbox",
     "DELETE FROM timeline_entries",
@@ -256,3 +261,22 @@ def around_one_get(client, database, read_counter, url, headers=None):
     after = read_counter(conn)
     assert database.thread_connection() is conn, "the request did not reuse the thread's connection"
     return response, after - before - overhead
+
+
+def run_bench(script, arguments, json_path, timeout=300):
+    """bench/`script` run to its end with `arguments`; the figures it wrote
+    as JSON to `json_path`."""
+    command = [sys.executable, str(ROOT / "bench" / script), *arguments, "--json", str(json_path)]
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return json.loads(Path(json_path).read_text())
+
+
+def database_exists(db_server, name):
+    conn = db_server.connect()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SHOW DATABASES LIKE %s", (name,))
+            return cursor.fetchall() != ()
+    finally:
+        conn.close()
