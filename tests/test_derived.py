@@ -402,3 +402,37 @@ def test_the_migration_counts_the_comments_of_existing_boards(db_server):
     finally:
         drop_database(admin, name)
         admin.close()
+
+
+def test_the_migration_counts_the_boards_of_existing_users(db_server):
+    """0008 adds the stored board counts and the boards total and computes
+    them for the rows already there."""
+    from migrations import create_database, drop_database, migrate, run_script
+    from queries import SQL_DIR, load_queries
+    from tests.helpers import make_app
+    import uuid
+
+    name = f"boards_test_{uuid.uuid4().hex[:8]}_counts8"
+    app, admin = make_app(db_server, name), db_server.connect()
+    try:
+        create_database(admin, name)
+        admin.select_db(name)
+        ledger = load_queries("migrations")
+        ledger.create_schema_migrations(admin)
+        for path in sorted((SQL_DIR / "migrations").glob("000[1-7]_*.sql")):
+            run_script(admin, path)
+            ledger.record_migration(admin, version=path.stem)
+        with admin.cursor() as cursor:
+            cursor.execute("INSERT INTO users (id, name, email, password_hash) VALUES "
+                           "(1, 'u', 'u@x.com', 'h'), (2, 'v', 'v@x.com', 'h')")
+            cursor.execute("INSERT INTO boards (user_id, title, content) VALUES (1, 't', ''), (1, 't', ''), (2, 't', '')")
+        with app.app_context():
+            assert "0008_tags_favorites" in migrate()
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT id, board_count, favorite_count FROM users ORDER BY id")
+            assert cursor.fetchall() == ((1, 2, 0), (2, 1, 0))
+            cursor.execute("SELECT CAST(SUM(value) AS SIGNED), COUNT(*) FROM counters WHERE name = 'boards'")
+            assert cursor.fetchone() == (3, 16)
+    finally:
+        drop_database(admin, name)
+        admin.close()
