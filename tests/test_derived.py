@@ -2,12 +2,14 @@
 fan-out, checked against the base tables after every kind of change,
 concurrent ones included, and after `flask rebuild` following a bulk load
 in raw SQL. The worker's own process is tests/test_worker.py."""
+import contextlib
 import os
 import pty
 import random
 import subprocess
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -213,6 +215,72 @@ def test_following_is_capped_and_the_cap_says_so(client, db, signup, monkeypatch
     assert client.put(f"/users/{first['id']}/follow", headers=headers).status_code == 204  # already
 
 
+# Counts of tags and favorites (issue 17)
+
+
+def test_every_count_stays_exact_through_tags_favorites_and_deletes(client, db, signup):
+    """Boards with tags, favorites by several users, tag edits, board and
+    user deletes (a user who favorited, was favorited and tagged): every
+    stored count against the base tables after each step."""
+    (alice, alice_h), (bob, bob_h), (carol, carol_h) = signup(), signup(), signup()
+    alice_boards = [client.post("/boards", json={"title": "a", "tags": ["x", f"a{n}"]},
+                                headers=alice_h).json["id"] for n in range(3)]
+    bob_boards = [client.post("/boards", json={"title": "b", "tags": ["x", "y"]},
+                              headers=bob_h).json["id"] for _ in range(2)]
+    for headers, board in [(bob_h, alice_boards[0]), (carol_h, alice_boards[0]), (alice_h, bob_boards[0]),
+                           (alice_h, alice_boards[1]), (carol_h, bob_boards[1]), (bob_h, bob_boards[0])]:
+        assert client.put(f"/boards/{board}/favorite", headers=headers).status_code == 204
+    assert_derived_right(db)
+    assert client.patch(f"/boards/{bob_boards[1]}", json={"tags": ["z"]}, headers=bob_h).status_code == 200
+    assert client.delete(f"/boards/{alice_boards[0]}/favorite", headers=carol_h).status_code == 204
+    assert client.delete(f"/boards/{bob_boards[0]}", headers=bob_h).status_code == 204
+    assert_derived_right(db)
+    assert client.delete(f"/users/{alice['id']}", headers=alice_h).status_code == 204
+    assert_derived_right(db)
+    assert db.all("SELECT name, board_count FROM tags") == [{"name": "z", "board_count": 1}]
+    assert db.value("SELECT favorite_count FROM users WHERE id = %s", (bob["id"],)) == 0
+    assert db.value("SELECT favorite_count FROM users WHERE id = %s", (carol["id"],)) == 1
+    assert client.delete(f"/users/{bob['id']}", headers=bob_h).status_code == 204
+    assert_derived_right(db)
+    assert db.value("SELECT COUNT(*) FROM tags") == 0
+
+
+def test_concurrent_favorites_tags_and_deletes_keep_every_count_exact(app, client, db, signup):
+    """Threads favorite, unfavorite, retag and delete boards at once (shared
+    tags, shared boards): locks queue, deadlocks are retried, nothing fails."""
+    writers = [signup()[1] for _ in range(4)]
+    boards = [client.post("/boards", json={"title": "t", "tags": ["shared", f"own{n}"]},
+                          headers=writers[n % 4]).json["id"] for n in range(8)]
+    statuses = []
+
+    def write(headers, seed):
+        own_client, rng = app.test_client(), random.Random(seed)
+        for _ in range(15):
+            board, action = rng.choice(boards), rng.random()
+            if action < 0.4:
+                statuses.append(own_client.put(f"/boards/{board}/favorite", headers=headers).status_code)
+            elif action < 0.6:
+                statuses.append(own_client.delete(f"/boards/{board}/favorite", headers=headers).status_code)
+            elif action < 0.9:
+                tags = rng.sample(["shared", "other", "third", "fourth"], rng.randint(0, 3))
+                statuses.append(own_client.patch(f"/boards/{board}", json={"tags": tags},
+                                                 headers=headers).status_code)
+            elif action < 0.95:
+                statuses.append(own_client.post("/boards", json={"title": "n", "tags": ["shared"]},
+                                                headers=headers).status_code)
+            else:
+                statuses.append(own_client.delete(f"/boards/{board}", headers=headers).status_code)
+        app.extensions["boards_db"].close_thread_connection()
+
+    threads = [threading.Thread(target=write, args=(headers, n)) for n, headers in enumerate(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses and set(statuses) <= {200, 201, 204, 403, 404}, statuses
+    assert_derived_right(db)
+
+
 # flask rebuild after a bulk load
 
 
@@ -224,12 +292,20 @@ def bulk_load(db):
     for board in boards[::3]:
         insert_comments(db, board, users[5], 2)
     insert_follows(db, [(reader, author) for reader in users[4:] for author in users[:4]])
+    db.many("INSERT INTO favorites (user_id, board_id) VALUES (%s, %s)",
+            [(user, board) for user in users[3:6] for board in boards[::2]])
+    db.many("INSERT INTO tags (name) VALUES (%s)", [("bulk-a",), ("bulk-b",), ("bulk-unused",)])
+    db.all("INSERT INTO board_tags (board_id, tag_id, author_id) SELECT b.id, t.id, b.user_id "
+           "FROM boards AS b JOIN tags AS t ON t.name = 'bulk-a' OR (t.name = 'bulk-b' AND b.id MOD 2 = 0)")
     return users
 
 
 def test_rebuild_makes_counts_and_feeds_right_after_a_bulk_load(db, rebuild, short_feeds):
     bulk_load(db)
-    assert derived_mismatches(db, 6, 2) != []
+    wrong = "\n".join(derived_mismatches(db, 6, 2))
+    for count in ("boards.comment_count", "boards.favorite_count", "users.board_count",
+                  "users.favorite_count", "tags.board_count", "boards total", "tags without boards"):
+        assert count in wrong
     rebuild()
     assert_derived_right(db, 6, 2)
     before = db.all("SELECT * FROM timeline_entries ORDER BY user_id, board_id")
@@ -299,12 +375,14 @@ def test_rebuild_shows_its_progress_on_a_terminal_and_nothing_when_quiet(app, db
     assert run_rebuild(app, "--quiet") == (0, "")
 
 
-def test_the_migration_counts_the_comments_of_existing_boards(db_server):
-    """0007 adds the stored count and computes it for the rows already there."""
+@contextlib.contextmanager
+def migrated_from(db_server, applied, rows):
+    """A database of its own with the migrations matching `applied` (a glob)
+    applied and `rows` (SQL statements) inserted, then `migrate` run; yields
+    (what migrate applied, an admin cursor on it)."""
     from migrations import create_database, drop_database, migrate, run_script
     from queries import SQL_DIR, load_queries
     from tests.helpers import make_app
-    import uuid
 
     name = f"boards_test_{uuid.uuid4().hex[:8]}_counts"
     app, admin = make_app(db_server, name), db_server.connect()
@@ -313,18 +391,41 @@ def test_the_migration_counts_the_comments_of_existing_boards(db_server):
         admin.select_db(name)
         ledger = load_queries("migrations")
         ledger.create_schema_migrations(admin)
-        for path in sorted((SQL_DIR / "migrations").glob("000[1-6]_*.sql")):
+        for path in sorted((SQL_DIR / "migrations").glob(applied)):
             run_script(admin, path)
             ledger.record_migration(admin, version=path.stem)
         with admin.cursor() as cursor:
-            cursor.execute("INSERT INTO users (id, name, email, password_hash) VALUES (1, 'u', 'u@x.com', 'h')")
-            cursor.execute("INSERT INTO boards (id, user_id, title, content) VALUES (1, 1, 't', ''), (2, 1, 't', '')")
-            cursor.executemany("INSERT INTO comments (board_id, user_id, content) VALUES (%s, 1, 'c')", [(1,)] * 3)
+            for statement in rows:
+                cursor.execute(statement)
         with app.app_context():
-            assert "0007_counters_timelines" in migrate()
+            applied_now = migrate()
         with admin.cursor() as cursor:
-            cursor.execute("SELECT id, comment_count FROM boards ORDER BY id")
-            assert cursor.fetchall() == ((1, 3), (2, 0))
+            yield applied_now, cursor
     finally:
         drop_database(admin, name)
         admin.close()
+
+
+def test_the_migration_counts_the_comments_of_existing_boards(db_server):
+    """0007 adds the stored count and computes it for the rows already there."""
+    rows = ["INSERT INTO users (id, name, email, password_hash) VALUES (1, 'u', 'u@x.com', 'h')",
+            "INSERT INTO boards (id, user_id, title, content) VALUES (1, 1, 't', ''), (2, 1, 't', '')",
+            "INSERT INTO comments (board_id, user_id, content) VALUES (1, 1, 'c'), (1, 1, 'c'), (1, 1, 'c')"]
+    with migrated_from(db_server, "000[1-6]_*.sql", rows) as (applied, cursor):
+        assert "0007_counters_timelines" in applied
+        cursor.execute("SELECT id, comment_count FROM boards ORDER BY id")
+        assert cursor.fetchall() == ((1, 3), (2, 0))
+
+
+def test_the_migration_counts_the_boards_of_existing_users(db_server):
+    """0008 adds the stored board counts and the boards total and computes
+    them for the rows already there."""
+    rows = ["INSERT INTO users (id, name, email, password_hash) VALUES (1, 'u', 'u@x.com', 'h'), "
+            "(2, 'v', 'v@x.com', 'h')",
+            "INSERT INTO boards (user_id, title, content) VALUES (1, 't', ''), (1, 't', ''), (2, 't', '')"]
+    with migrated_from(db_server, "000[1-7]_*.sql", rows) as (applied, cursor):
+        assert applied == ["0008_tags_favorites"]
+        cursor.execute("SELECT id, board_count, favorite_count FROM users ORDER BY id")
+        assert cursor.fetchall() == ((1, 2, 0), (2, 1, 0))
+        cursor.execute("SELECT CAST(SUM(value) AS SIGNED), COUNT(*) FROM counters WHERE name = 'boards'")
+        assert cursor.fetchone() == (3, 16)
