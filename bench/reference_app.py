@@ -11,9 +11,10 @@ what the SQL needs, request ids and the log line, ETags, Link headers,
 marshmallow, and JWT: writes and the feed TRUST an `X-User-Id` header instead
 of checking a token. They still run the service's token check in SQL, with
 a token of generation 0 (the seeded users') and an id that was never
-revoked, so the statements do the same work. A write runs the same 2
-statements as the service: the writer's row (the service reads it to check
-the token; here it gives the author's name) and the INSERT; both answer the
+revoked, so the statements do the same work. A write runs the service's
+statements: the writer's row (the service reads it to check the token; here
+it gives the author's name), then one transaction with the INSERT and the
+stored counts (and, for a board, the worker's outbox row); both answer the
 new row from what they wrote.
 
 Configured like the service, from MYSQL_* and SECRET_KEY in the environment;
@@ -39,16 +40,23 @@ QUERIES = Path(__file__).resolve().parent.parent / "sql" / "queries"
 _boards = aiosql.from_path(QUERIES / "boards.sql", "mysqldb")
 _comments = aiosql.from_path(QUERIES / "comments.sql", "mysqldb")
 _users = aiosql.from_path(QUERIES / "users.sql", "mysqldb")
+_feeds = aiosql.from_path(QUERIES / "feeds.sql", "mysqldb")
 
 LIST_BOARDS = _boards.list_boards_page.sql
 LIST_FEED = _boards.list_feed_page.sql
 GET_BOARD = _boards.get_board.sql
 INSERT_BOARD = _boards.insert_board.sql
+COUNT_AUTHOR_BOARD = _boards.count_author_board.sql
+COUNT_ALL_BOARDS = _boards.count_all_boards.sql
+ENQUEUE = _feeds.enqueue.sql
+COUNT_COMMENT = _comments.count_comment.sql
 LIST_COMMENTS = _comments.list_board_comments_page.sql
 INSERT_COMMENT = _comments.insert_comment.sql
 GET_USER = _users.get_user.sql
 GET_CALLER = _users.get_caller.sql
 
+COUNTER_SLOTS = 16  # board_writes.COUNTER_SLOTS
+BOARD_CREATED = "board_created"  # feeds.BOARD_CREATED
 FIRST_BEFORE_ID = 2**63 - 1
 SECRET = os.environ.get("SECRET_KEY", "").encode()
 MAC_BYTES = 9
@@ -77,19 +85,45 @@ def _connect():
     )
 
 
-def run(sql, params):
-    """(rows, lastrowid) of one statement on this thread's connection."""
+def _connection():
     conn = getattr(_local, "conn", None)
     if conn is None:
         conn = _local.conn = _connect()
+    return conn
+
+
+def _execute(conn, sql, params):
+    """(rows, lastrowid, rowcount) of one statement; a broken connection is dropped."""
     try:
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall(), cursor.lastrowid
+            return cursor.fetchall(), cursor.lastrowid, cursor.rowcount
     except MySQLdb.OperationalError:
         _local.conn = None
         conn.close()
         raise
+
+
+def run(sql, params):
+    """(rows, lastrowid) of one statement on this thread's connection."""
+    rows, lastrowid, _ = _execute(_connection(), sql, params)
+    return rows, lastrowid
+
+
+def in_transaction(work):
+    """work(execute) between BEGIN and COMMIT (ROLLBACK if it raises), as the
+    service's db.in_transaction runs a write; execute(sql, params) ->
+    (rows, lastrowid, rowcount)."""
+    conn = _connection()
+    conn.begin()
+    try:
+        result = work(lambda sql, params: _execute(conn, sql, params))
+    except BaseException:
+        if getattr(_local, "conn", None) is conn:
+            conn.rollback()
+        raise
+    conn.commit()
+    return result
 
 
 def _mac(last_id):
@@ -201,9 +235,18 @@ def post_board(environ):
     data, writer, now = body(environ), author(environ), utc_now()
     params = {"user_id": writer["id"], "title": data.get("title"), "description": "",
               "content": data.get("content", ""), "now": now}
-    _, board_id = run(INSERT_BOARD, params)
+
+    def write(execute):
+        execute(COUNT_AUTHOR_BOARD, {"user_id": writer["id"], "change": 1})
+        _, new_id, _ = execute(INSERT_BOARD, params)
+        execute(COUNT_ALL_BOARDS, {"slot": new_id % COUNTER_SLOTS, "change": 1})
+        execute(ENQUEUE, {"kind": BOARD_CREATED, "author_id": writer["id"], "board_id": new_id, "now": now})
+        return new_id
+
+    board_id = in_transaction(write)
     return 201, {"id": board_id, "title": params["title"], "content": params["content"],
-                 "author": {"id": writer["id"], "name": writer["name"]}, "comment_count": 0,
+                 "tags": [], "author": {"id": writer["id"], "name": writer["name"]}, "comment_count": 0,
+                 "favorite_count": 0,
                  "created_at": now, "updated_at": now}
 
 
@@ -211,10 +254,13 @@ def post_comment(environ, board_id):
     data, writer, now = body(environ), author(environ), utc_now()
     params = {"board_id": board_id, "user_id": writer["id"], "content": data.get("content"),
               "now": now}
-    try:
-        _, comment_id = run(INSERT_COMMENT, params)
-    except MySQLdb.IntegrityError:
-        raise HttpError(404) from None
+
+    def write(execute):
+        if not execute(COUNT_COMMENT, {"board_id": board_id, "change": 1})[2]:
+            raise HttpError(404)
+        return execute(INSERT_COMMENT, params)[1]
+
+    comment_id = in_transaction(write)
     return 201, {"id": comment_id, "board_id": board_id, "content": params["content"],
                  "author": {"id": writer["id"], "name": writer["name"]}, "created_at": now}
 
