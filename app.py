@@ -1,5 +1,6 @@
 """The application factory: configuration, extensions, blueprints."""
 import migrations
+import realworld
 import rebuild
 import web
 import worker
@@ -52,6 +53,7 @@ def create_app(config=None):
     api.register_blueprint(create_board_blueprint(mysql, load_queries("boards"), feeds))
     api.register_blueprint(create_comment_blueprint(mysql, load_queries("comments")))
     api.register_blueprint(create_health_blueprint(mysql, feeds))
+    realworld.init_app(app, api, mysql, feeds)
     app.register_blueprint(create_page_blueprint())
     if app.config["METRICS_TOKEN"]:
         app.register_blueprint(create_metrics_blueprint(mysql, feeds, app.config["METRICS_TOKEN"]))

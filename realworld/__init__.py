@@ -1,0 +1,20 @@
+"""RealWorld ("Conduit") under /api, on the native API's tables: its own
+blueprints, schemas and error body (docs: README, "RealWorld frontends")."""
+from queries import load_queries
+from realworld.auth import TOKEN_SCHEME
+from realworld.schemas import GenericErrorModel
+from realworld.users import create_users_blueprint
+from web.body import OWN_ERROR_BODIES
+
+
+def init_app(app, api, mysql, feeds):
+    profiles = load_queries("profiles")
+    app.extensions["realworld_callers"] = lambda **token: profiles.get_live_account(mysql.connection, **token)
+    api.spec.components.schema("GenericErrorModel", schema=GenericErrorModel)
+    api.spec.components.security_scheme("Token", TOKEN_SCHEME)
+    blueprints = (
+        create_users_blueprint(mysql, load_queries("users"), load_queries("auth"), profiles),
+    )
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    app.extensions[OWN_ERROR_BODIES] = frozenset(blueprint.name for blueprint in blueprints)
