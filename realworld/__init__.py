@@ -2,6 +2,7 @@
 blueprints, schemas and error body (docs: README, "RealWorld frontends")."""
 from queries import load_queries
 from realworld.auth import TOKEN_SCHEME
+from realworld.profiles import create_profiles_blueprint
 from realworld.schemas import GenericErrorModel
 from realworld.users import create_users_blueprint
 from web.body import OWN_ERROR_BODIES
@@ -14,6 +15,7 @@ def init_app(app, api, mysql, feeds):
     api.spec.components.security_scheme("Token", TOKEN_SCHEME)
     blueprints = (
         create_users_blueprint(mysql, load_queries("users"), load_queries("auth"), profiles),
+        create_profiles_blueprint(mysql, profiles, load_queries("follows"), feeds),
     )
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
