@@ -2,6 +2,7 @@
 blueprints, schemas and error body (docs: README, "RealWorld frontends")."""
 from queries import load_queries
 from realworld.auth import TOKEN_SCHEME
+from realworld.comments import create_comments_blueprint
 from realworld.profiles import create_profiles_blueprint
 from realworld.schemas import GenericErrorModel
 from realworld.users import create_users_blueprint
@@ -16,6 +17,9 @@ def init_app(app, api, mysql, feeds):
     blueprints = (
         create_users_blueprint(mysql, load_queries("users"), load_queries("auth"), profiles),
         create_profiles_blueprint(mysql, profiles, load_queries("follows"), feeds),
+        create_comments_blueprint(
+            mysql, load_queries("boards"), load_queries("comments"), load_queries("article_comments")
+        ),
     )
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

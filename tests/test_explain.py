@@ -97,6 +97,7 @@ def parameter_values(seeded, page):
         "side": "following" if middle else "followers",
         "user_id": seeded["heavy"],
         "follower_id": seeded["users"][1],
+        "caller_id": seeded["users"][1],
         "token_generation": 0,
         "jti": "never-revoked",
         "board_id": seeded["busy"],

@@ -23,6 +23,11 @@ def token_headers(token, scheme="Token"):
     return {"Authorization": f"{scheme} {token}"}
 
 
+def as_bearer(headers):
+    """The same token as the native API takes it."""
+    return {"Authorization": headers["Authorization"].replace("Token ", "Bearer ", 1)}
+
+
 def assert_errors(response, status, errors):
     """The response is `status` with exactly RealWorld's error body `errors`."""
     assert response.status_code == status, (response.status_code, response.json)
