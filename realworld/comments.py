@@ -9,14 +9,11 @@ from queries import utc_now
 from realworld.auth import caller, caller_id
 from realworld.blueprint import Blueprint
 from realworld.errors import abort_with
+from realworld.rows import profile
 from realworld.schemas import MultipleCommentsResponse, NewCommentBody, SingleCommentResponse
 from realworld.slugs import names, slug_id
 
 COMMENTS_SHOWN = 100
-
-
-def profile(row):
-    return {"name": row["name"], "bio": row["bio"], "image": row["image"], "following": bool(row["following"])}
 
 
 def comment_answer(row):
