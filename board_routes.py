@@ -27,28 +27,29 @@ from schemas import (
     PageArgsSchema,
 )
 
-NEVER_MATCHES = (0, 0)
+NEVER_MATCHES = (0, 0, 0)
 NOT_YOURS = "You can only change your own boards."
 STALE = (412, "If-Match no longer matches")
 
 
 def board_etag(board):
     """A strong validator of everything a board shows that can change: its
-    version (bumped by every edit) and its comment count."""
-    return f'"{board["version"]}-{board["comment_count"]}"'
+    version (bumped by every edit, its tags' included) and its comment and
+    favorite counts."""
+    return f'"{board["version"]}-{board["comment_count"]}-{board["favorite_count"]}"'
 
 
 def if_match_validator():
-    """(version, comment_count) named by If-Match, or None when there is no
+    """(version, comment_count, favorite_count) named by If-Match, or None when there is no
     precondition (no header, or `*`). An ETag that is not one of ours never
     matches (version 0 does not exist), so the update answers 412, after
     404 and 403 have had their say."""
     if not request.if_match or request.if_match.star_tag:
         return None
     for tag in request.if_match.as_set():
-        version, _, count = tag.partition("-")
-        if version.isdigit() and count.isdigit():
-            return int(version), int(count)
+        parts = tag.split("-")
+        if len(parts) == 3 and all(part.isdigit() for part in parts):
+            return tuple(int(part) for part in parts)
     return NEVER_MATCHES
 
 
@@ -59,10 +60,10 @@ def create_board_blueprint(mysql, boards, feeds):
         before_id = args.get("cursor", FIRST_PAGE_BEFORE_ID)
         limit = args["limit"] + 1
         if user_id is None:
-            rows = boards.list_boards_page(mysql.connection, before_id=before_id, limit=limit)
+            rows = boards.list_boards_page(mysql.connection, before_id=before_id, limit=limit, viewer_id=None)
             return list(rows)
         rows = boards.list_user_boards_page(
-            mysql.connection, user_id=user_id, before_id=before_id, limit=limit
+            mysql.connection, user_id=user_id, before_id=before_id, limit=limit, viewer_id=None
         )
         return subject_rows(list(rows))
 
@@ -74,12 +75,14 @@ def create_board_blueprint(mysql, boards, feeds):
             id=board_id,
             user_id=me["id"],
             title=changes.get("title"),
+            description=None,
             content=changes.get("content"),
             version=expected[0] if expected else None,
             comment_count=expected[1] if expected else None,
+            favorite_count=expected[2] if expected else None,
             now=utc_now(),
         )
-        board = boards.get_board(mysql.connection, id=board_id)
+        board = boards.get_board(mysql.connection, id=board_id, viewer_id=None)
         if not matched:
             abort_unless_owned(board, NOT_YOURS, owned=board and board["author_id"] == me["id"])
             abort(412, message="The board has changed since you read it (If-Match).")
@@ -107,6 +110,7 @@ def create_board_blueprint(mysql, boards, feeds):
                     conn,
                     user_id=author["id"],
                     title=new_board["title"],
+                    description="",
                     content=new_board["content"],
                     now=now,
                 )
@@ -117,6 +121,7 @@ def create_board_blueprint(mysql, boards, feeds):
                 "author_id": author["id"],
                 "author_name": author["name"],
                 "comment_count": 0,
+                "favorite_count": 0,
                 "version": 1,
                 "created_at": now,
                 "updated_at": now,
@@ -131,7 +136,7 @@ def create_board_blueprint(mysql, boards, feeds):
         @blp.errors(404)
         def get(self, board_id):
             """One board, with an ETag; If-None-Match answers 304."""
-            board = or_404(boards.get_board(mysql.connection, id=board_id))
+            board = or_404(boards.get_board(mysql.connection, id=board_id, viewer_id=None))
             etag = board_etag(board)
             if request.if_none_match.contains_weak(etag.strip('"')):
                 return Response(status=304, headers={"ETag": etag})
@@ -153,7 +158,7 @@ def create_board_blueprint(mysql, boards, feeds):
                 if boards.delete_board(conn, id=board_id, user_id=me["id"]):
                     feeds.enqueue(conn, BOARD_DELETED, me["id"], board_id)
                     return
-            abort_unless_owned(boards.get_board(mysql.connection, id=board_id), NOT_YOURS)
+            abort_unless_owned(boards.get_board(mysql.connection, id=board_id, viewer_id=None), NOT_YOURS)
 
     @blp.route("/users/<id:user_id>/boards")
     class UserBoards(MethodView):

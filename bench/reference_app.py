@@ -150,7 +150,7 @@ def body(environ):
 
 def list_boards(environ):
     before_id, limit = page_args(environ, FIRST_BEFORE_ID)
-    rows, _ = run(LIST_BOARDS, {"before_id": before_id, "limit": limit + 1})
+    rows, _ = run(LIST_BOARDS, {"before_id": before_id, "limit": limit + 1, "viewer_id": None})
     return 200, page(rows, limit)
 
 
@@ -170,7 +170,7 @@ def one(sql, params):
 
 
 def get_board(environ, board_id):
-    return 200, one(GET_BOARD, {"id": board_id})
+    return 200, one(GET_BOARD, {"id": board_id, "viewer_id": None})
 
 
 def get_user(environ, user_id):
@@ -199,7 +199,7 @@ def utc_now():
 
 def post_board(environ):
     data, writer, now = body(environ), author(environ), utc_now()
-    params = {"user_id": writer["id"], "title": data.get("title"),
+    params = {"user_id": writer["id"], "title": data.get("title"), "description": "",
               "content": data.get("content", ""), "now": now}
     _, board_id = run(INSERT_BOARD, params)
     return 201, {"id": board_id, "title": params["title"], "content": params["content"],

@@ -121,7 +121,7 @@ def test_schema_and_migrations_give_the_same_schema(admin, from_schema, from_mig
     assert {t["table_name"] for t in by_schema["tables"]} >= {
         "users", "boards", "comments", "follows", "schema_migrations"}
     assert ("users", "password_hash") in {(c["table_name"], c["column_name"]) for c in by_schema["columns"]}
-    assert len(by_schema["foreign_keys"]) == 8
+    assert len(by_schema["foreign_keys"]) == 12
     for aspect in SCHEMA_QUERIES:
         assert by_schema[aspect] == by_migrations[aspect], aspect
 

@@ -26,7 +26,7 @@ def test_transaction_keeps_nothing_of_a_failed_second_statement(app, db, signup)
     with app.test_request_context():
         with pytest.raises(MySQLdb.IntegrityError):
             with transaction(mysql) as conn:
-                board_id = boards.insert_board(conn, user_id=user["id"], title="first", content="", now=utc_now())
+                board_id = boards.insert_board(conn, user_id=user["id"], title="first", description="", content="", now=utc_now())
                 # The second statement fails: no such board (foreign key).
                 comments.insert_comment(conn, board_id=board_id + 1000, user_id=user["id"], content="x", now=utc_now())
     assert db.value("SELECT COUNT(*) FROM boards WHERE id = %s", (board_id,)) == 0
@@ -37,7 +37,7 @@ def test_transaction_keeps_both_statements_when_both_succeed(app, db, signup):
     mysql = app.extensions["boards_db"]
     with app.test_request_context():
         with transaction(mysql) as conn:
-            board_id = boards.insert_board(conn, user_id=user["id"], title="first", content="", now=utc_now())
+            board_id = boards.insert_board(conn, user_id=user["id"], title="first", description="", content="", now=utc_now())
             comments.insert_comment(conn, board_id=board_id, user_id=user["id"], content="x", now=utc_now())
     assert db.value("SELECT COUNT(*) FROM comments WHERE board_id = %s", (board_id,)) == 1
 

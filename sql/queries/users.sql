@@ -12,6 +12,13 @@ SELECT u.id, u.name, u.email, u.created_at, u.updated_at
 FROM users AS u
 WHERE u.id = :id;
 
+-- name: get_user_by_name(name)^
+-- The user with this name (names compare as uq_users_name does:
+-- utf8mb4_unicode_520_ci, so case-insensitively).
+SELECT u.id, u.name, u.email, u.created_at, u.updated_at
+FROM users AS u
+WHERE u.name = :name;
+
 -- name: get_caller(id, token_generation, jti)^
 -- The user a bearer token names, only while that token is live: of the
 -- user's current token generation and not logged out. No row means 401.
@@ -59,7 +66,74 @@ WHERE b.id IN (
         WHERE c.user_id = :user_id)
   AND b.user_id <> :user_id;
 
+-- name: uncount_favorites_by(user_id)!
+-- Before a user is deleted (their favorites go by cascade): take them off
+-- the favorite counts of the boards they favorited, other people's (their
+-- own boards go with them).
+UPDATE boards AS b
+JOIN favorites AS f
+    ON f.board_id = b.id
+SET b.favorite_count = b.favorite_count - 1
+WHERE f.user_id = :user_id
+  AND b.user_id <> :user_id;
+
+-- name: uncount_favorites_of_boards_by(user_id)!
+-- Before a user is deleted (their boards go by cascade): take their boards
+-- off the favorite counts of the other users who favorited them. The
+-- derived table holds ids and counts only.
+UPDATE users AS u
+JOIN (
+        SELECT f.user_id, COUNT(*) AS favorites
+        FROM boards AS b
+        JOIN favorites AS f
+            ON f.board_id = b.id
+        WHERE b.user_id = :user_id
+          AND f.user_id <> :user_id
+        GROUP BY f.user_id) AS x
+    ON x.user_id = u.id
+SET u.favorite_count = u.favorite_count - x.favorites;
+
+-- name: uncount_tags_of_boards_by(user_id)!
+-- Before a user is deleted (their boards' tags go by cascade): the counts
+-- of the tags of their boards go down. The derived table holds ids and
+-- counts only.
+UPDATE tags AS t
+JOIN (
+        SELECT bt.tag_id, COUNT(*) AS boards
+        FROM boards AS b
+        JOIN board_tags AS bt
+            ON bt.board_id = b.id
+        WHERE b.user_id = :user_id
+        GROUP BY bt.tag_id) AS x
+    ON x.tag_id = t.id
+SET t.board_count = t.board_count - x.boards;
+
+-- name: drop_unused_tags_of_boards_by(user_id)!
+-- After uncount_tags_of_boards_by: the tags that only the user's boards had.
+DELETE t
+FROM tags AS t
+WHERE t.board_count = 0
+  AND t.id IN (
+        SELECT bt.tag_id
+        FROM boards AS b
+        JOIN board_tags AS bt
+            ON bt.board_id = b.id
+        WHERE b.user_id = :user_id);
+
+-- name: uncount_boards_by(user_id)!
+-- Before a user is deleted: their boards leave the total number of boards
+-- (in the slot the user's id picks; the user's boards counted, an index range).
+UPDATE counters AS c
+SET c.value = c.value - (
+        SELECT COUNT(*)
+        FROM boards AS b
+        WHERE b.user_id = :user_id)
+WHERE c.name = 'boards'
+  AND c.slot = MOD(:user_id, 16);
+
 -- name: delete_user(id)!
--- Delete a user; their boards, comments and follows go by cascade, in this one statement.
+-- Delete a user; their boards, comments, follows, favorites and their
+-- boards' tags and favorites go by cascade, in this one statement (after
+-- the uncount_* statements above).
 DELETE FROM users
 WHERE id = :id;
