@@ -10,7 +10,7 @@ from web.body import OWN_ERROR_BODIES
 
 
 def init_app(app, api, mysql, feeds):
-    profiles = load_queries("profiles")
+    profiles, articles = load_queries("profiles"), load_queries("articles")
     app.extensions["realworld_callers"] = lambda **token: profiles.get_live_account(mysql.connection, **token)
     api.spec.components.schema("GenericErrorModel", schema=GenericErrorModel)
     api.spec.components.security_scheme("Token", TOKEN_SCHEME)
@@ -18,7 +18,7 @@ def init_app(app, api, mysql, feeds):
         create_users_blueprint(mysql, load_queries("users"), load_queries("auth"), profiles),
         create_profiles_blueprint(mysql, profiles, load_queries("follows"), feeds),
         create_comments_blueprint(
-            mysql, load_queries("boards"), load_queries("comments"), load_queries("article_comments")
+            mysql, articles, load_queries("comments"), load_queries("article_comments")
         ),
     )
     for blueprint in blueprints:

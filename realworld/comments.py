@@ -1,7 +1,7 @@
-"""/api/articles/{slug}/comments: runs sql/queries/article_comments.sql, and
+"""/api/articles/{slug}/comments: runs sql/queries/article_comments.sql,
 comments.sql's count_comment, insert_comment and get_comment (the board's
 stored comment count changes in the comment's transaction, board row locked
-first, as in the native API)."""
+first, as in the native API) and articles.sql's get_article_ref (the slug)."""
 from flask.views import MethodView
 
 from api import in_transaction
@@ -11,7 +11,7 @@ from realworld.blueprint import Blueprint
 from realworld.errors import abort_with
 from realworld.rows import profile
 from realworld.schemas import MultipleCommentsResponse, NewCommentBody, SingleCommentResponse
-from realworld.slugs import names, slug_id
+from realworld.slugs import article_ref_or_404
 
 COMMENTS_SHOWN = 100
 
@@ -20,13 +20,11 @@ def comment_answer(row):
     return {**row, "author": profile(row)}
 
 
-def create_comments_blueprint(mysql, boards, comments, article_comments):
+def create_comments_blueprint(mysql, articles, comments, article_comments):
     blp = Blueprint("realworld_comments", __name__, description="RealWorld: comments")
 
     def board_id_or_404(slug):
-        board_id = slug_id(slug)
-        board = boards.get_board(mysql.connection, id=board_id) if board_id else None
-        return board_id if names(slug, board) else abort_with(404, "article", "not found")
+        return article_ref_or_404(mysql.connection, articles, slug)["id"]
 
     @blp.route("/articles/<slug>/comments")
     class ArticleComments(MethodView):
