@@ -1,10 +1,13 @@
 """RealWorld ("Conduit") under /api, on the native API's tables: its own
 blueprints, schemas and error body (docs: README, "RealWorld frontends")."""
 from queries import load_queries
+from realworld.article_writes import ArticleWrites
+from realworld.articles import create_articles_blueprint
 from realworld.auth import TOKEN_SCHEME
 from realworld.comments import create_comments_blueprint
 from realworld.profiles import create_profiles_blueprint
 from realworld.schemas import GenericErrorModel
+from realworld.tags import create_tags_blueprint
 from realworld.users import create_users_blueprint
 from web.body import OWN_ERROR_BODIES
 
@@ -14,7 +17,11 @@ def init_app(app, api, mysql, feeds):
     app.extensions["realworld_callers"] = lambda **token: profiles.get_live_account(mysql.connection, **token)
     api.spec.components.schema("GenericErrorModel", schema=GenericErrorModel)
     api.spec.components.security_scheme("Token", TOKEN_SCHEME)
+    boards, tags = load_queries("boards"), load_queries("tags")
+    writes = ArticleWrites(boards, tags, load_queries("favorites"), feeds)
     blueprints = (
+        create_articles_blueprint(mysql, articles, boards, tags, writes),
+        create_tags_blueprint(mysql, tags),
         create_users_blueprint(mysql, load_queries("users"), load_queries("auth"), profiles),
         create_profiles_blueprint(mysql, profiles, load_queries("follows"), feeds),
         create_comments_blueprint(

@@ -27,6 +27,13 @@ BODY_ERRORS = (400, 413, 415, 422)
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 
 
+def vary_by_token(response):
+    """Answers depend on the caller (following, favorited): caches must
+    keep them apart."""
+    response.vary.add("Authorization")
+    return response
+
+
 def error_responses(codes):
     responses = {"default": {**ERROR_RESPONSE, "description": "Unexpected error"}}
     for code in codes:
@@ -42,6 +49,7 @@ class Blueprint(flask_smorest.Blueprint):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, url_prefix="/api", **kwargs)
         register_error_handlers(self)
+        self.after_request(vary_by_token)
 
     def errors(self, *codes):
         """Every error status the operation answers (503 always)."""

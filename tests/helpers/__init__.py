@@ -15,6 +15,10 @@ EMPTY_TABLES_CHILDREN_FIRST = (
     "DELETE FROM timelines",
     "DELETE FROM follows",
     "DELETE FROM comments",
+    "DELETE FROM favorites",
+    "DELETE FROM board_tags",
+    "DELETE FROM tags",
+    "UPDATE counters SET value = 0",
     "DELETE FROM boards",
     "DELETE FROM users",
 )
