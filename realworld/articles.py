@@ -10,7 +10,7 @@ from queries import utc_now
 from realworld.auth import caller_id
 from realworld.blueprint import Blueprint
 from realworld.errors import abort_with
-from realworld.rows import article, in_page_order
+from realworld.rows import article, newest_first
 from realworld.schemas import (
     ArticleListArgs, FeedArgs, MultipleArticlesResponse, NewArticleBody, SingleArticleResponse, UpdateArticleBody,
 )
@@ -24,7 +24,7 @@ def create_articles_blueprint(mysql, articles, boards, tags, writes):
     blp = Blueprint("realworld_articles", __name__, description="RealWorld: articles and favorites")
 
     def page_and_count(args):
-        """(the page's ids and sort keys, the list's stored total)."""
+        """(the page's ids, the list's stored total)."""
         conn, page = mysql.connection, {"limit": args["limit"], "offset": args["offset"]}
         given = [name for name in FILTERS if name in args]
         if len(given) > 1:
@@ -40,11 +40,9 @@ def create_articles_blueprint(mysql, articles, boards, tags, writes):
         return articles.list_favorited_article_ids(conn, favorited=value, **page), counts.get("favorite_count")
 
     def articles_answer(page, count):
-        page = list(page)
-        rows = articles.articles_of_ids(
-            mysql.connection, ids=json.dumps([entry["id"] for entry in page]), caller_id=caller_id()
-        ) if page else []
-        return {"articles": in_page_order(list(rows), page), "articlesCount": int(count or 0)}
+        ids = [entry["id"] for entry in page]
+        rows = articles.articles_of_ids(mysql.connection, ids=json.dumps(ids), caller_id=caller_id()) if ids else []
+        return {"articles": newest_first(rows), "articlesCount": int(count or 0)}
 
     def article_answer(board_id):
         row = articles.get_article(mysql.connection, id=board_id, caller_id=caller_id())
@@ -57,7 +55,7 @@ def create_articles_blueprint(mysql, articles, boards, tags, writes):
         @blp.response(200, MultipleArticlesResponse)
         @blp.errors(422)
         def get(self, args):
-            """Articles, newest first (`favorited`: newest favorite first), without their body.
+            """Articles, newest first, without their body.
 
             One filter at a time (`filter: use one of ...`, 422). `articlesCount`
             is the list's stored total: 0 for an unknown author or tag.

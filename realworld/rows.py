@@ -22,10 +22,7 @@ def article(row):
     }
 
 
-def in_page_order(rows, page):
-    """The rows of articles_of_ids in the order of the page's ids (`page`:
-    rows with id and sort_key, newest first); a board deleted in between is
-    left out."""
-    by_id = {row["id"]: row for row in rows}
-    ordered = sorted(page, key=lambda entry: entry["sort_key"], reverse=True)
-    return [article(by_id[entry["id"]]) for entry in ordered if entry["id"] in by_id]
+def newest_first(rows):
+    """The rows of articles_of_ids (which come in no particular order) as
+    articles, newest first, as every list is ordered."""
+    return [article(row) for row in sorted(rows, key=lambda row: row["id"], reverse=True)]

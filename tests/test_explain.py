@@ -78,7 +78,20 @@ def seeded(admin_conn):
             "INSERT INTO timeline_entries (user_id, board_id, author_id) "
             "SELECT f.follower_id, b.id, b.user_id FROM follows AS f JOIN boards AS b ON b.user_id = f.followee_id"
         )
-        cursor.execute("ANALYZE TABLE users, boards, comments, follows, timeline_entries")
+        cursor.executemany("INSERT INTO tags (name) VALUES (%s)", [(f"tag{n}",) for n in range(20)])
+        cursor.execute("SELECT id FROM tags ORDER BY id")
+        tags = [row["id"] for row in cursor.fetchall()]
+        cursor.executemany(  # tag0 on a third of the boards, up to 2 more on each
+            "INSERT IGNORE INTO board_tags (board_id, tag_id) VALUES (%s, %s)",
+            [(board, tags[0]) for board in boards[::3]]
+            + [(board, rng.choice(tags[1:])) for board in boards for _ in range(rng.randrange(3))],
+        )
+        cursor.executemany(  # the heavy user favorites a third of the boards, the others ten each
+            "INSERT IGNORE INTO favorites (user_id, board_id) VALUES (%s, %s)",
+            [(heavy, board) for board in boards[1::3]]
+            + [(user, board) for user in users[1:] for board in rng.sample(boards, 10)],
+        )
+        cursor.execute("ANALYZE TABLE users, boards, comments, follows, timeline_entries, tags, board_tags, favorites")
         cursor.fetchall()
         cursor.execute("SELECT id FROM comments WHERE board_id = %s ORDER BY id", (busy,))
         busy_comments = [row["id"] for row in cursor.fetchall()]
@@ -98,6 +111,11 @@ def parameter_values(seeded, page):
         "user_id": seeded["heavy"],
         "follower_id": seeded["users"][1],
         "caller_id": seeded["users"][1],
+        "viewer_id": seeded["users"][1],
+        "author": "explain0",
+        "favorited": "explain0",
+        "tag": "tag0",
+        "offset": 100 if middle else 0,
         "token_generation": 0,
         "jti": "never-revoked",
         "board_id": seeded["busy"],

@@ -8,16 +8,18 @@
 -- :caller_id is the reader (NULL: anonymous, which reads nothing more).
 
 -- name: list_article_ids(limit, offset)
--- The newest boards (the primary key read backwards).
-SELECT b.id, b.id AS sort_key
+-- The newest boards (the primary key read backwards; `b.id > 0`, every id,
+-- makes it a range the LIMIT ends, as the native first page's before_id).
+SELECT b.id
 FROM boards AS b
+WHERE b.id > 0
 ORDER BY b.id DESC
 LIMIT :limit OFFSET :offset;
 
 -- name: list_author_article_ids(author, limit, offset)
 -- The newest boards of the user named :author (uq_users_name, then
 -- ix_boards_user_id_id read backwards); none when there is no such user.
-SELECT b.id, b.id AS sort_key
+SELECT b.id
 FROM users AS a
 JOIN boards AS b
     ON b.user_id = a.id
@@ -28,7 +30,7 @@ LIMIT :limit OFFSET :offset;
 -- name: list_tag_article_ids(tag, limit, offset)
 -- The newest boards with the tag named :tag (uq_tags_name, then
 -- ix_board_tags_tag_id_board_id read backwards).
-SELECT gb.board_id AS id, gb.board_id AS sort_key
+SELECT gb.board_id AS id
 FROM tags AS g
 JOIN board_tags AS gb
     ON gb.tag_id = g.id
@@ -37,20 +39,20 @@ ORDER BY gb.board_id DESC
 LIMIT :limit OFFSET :offset;
 
 -- name: list_favorited_article_ids(favorited, limit, offset)
--- The boards the user named :favorited favorited, newest favorite first
--- (ix_favorites_user_id_id read backwards).
-SELECT f.board_id AS id, f.id AS sort_key
+-- The newest boards the user named :favorited favorited
+-- (uq_favorites_user_id_board_id read backwards).
+SELECT f.board_id AS id
 FROM users AS a
 JOIN favorites AS f
     ON f.user_id = a.id
 WHERE a.name = :favorited
-ORDER BY f.id DESC
+ORDER BY f.board_id DESC
 LIMIT :limit OFFSET :offset;
 
 -- name: list_feed_article_ids(caller_id, limit, offset)
 -- The caller's feed (feeds.py: their timeline, the primary key of
 -- timeline_entries read backwards), boards that still exist.
-SELECT STRAIGHT_JOIN e.board_id AS id, e.board_id AS sort_key
+SELECT STRAIGHT_JOIN e.board_id AS id
 FROM timeline_entries AS e
 JOIN boards AS live
     ON live.id = e.board_id
