@@ -6,6 +6,9 @@ same figures at 20,000 to 1,000,000 boards are the scale bench's
 (bench/SCALE.md)."""
 import pytest
 
+from realworld.schemas import MAX_OFFSET
+from realworld.slugs import article_slug
+
 from tests.helpers import around_one_get, insert_boards, insert_comments, insert_follows, insert_users
 
 MAX_ROWS = 1000
@@ -50,6 +53,17 @@ class Dataset:
                        + [(self.active_reader["id"], author) for author in self.active_authors]
                        + [(fan, self.celebrity) for fan in self.fans])
         self.grow()
+        self.tag_and_favorite()
+
+    def tag_and_favorite(self):
+        """RealWorld's lists: a tag on every active author's board so far,
+        the active reader's favorite of each of them (counts as stored)."""
+        self.db.all("INSERT INTO tags (name) VALUES ('hot')")
+        self.db.all("INSERT INTO board_tags (board_id, tag_id) SELECT b.id, t.id FROM boards AS b "
+                    "JOIN tags AS t ON t.name = 'hot' WHERE b.user_id <> %s", (self.quiet_authors[0],))
+        self.db.all("INSERT INTO favorites (user_id, board_id) SELECT %s, b.id FROM boards AS b "
+                    "WHERE b.user_id <> %s", (self.active_reader["id"], self.quiet_authors[0]))
+        self.db.conn.commit()
 
     def grow(self):
         """More boards by the active authors, more comments on the hot board."""
@@ -72,6 +86,27 @@ class Dataset:
             "GET /feed (3 quiet authors)": ("/feed", self.quiet_headers),
             "GET /feed (40 active authors)": ("/feed", self.active_headers),
             "GET /health": ("/health", None),
+            **self.realworld_urls(),
+        }
+
+    def realworld_urls(self):
+        celebrity = self.db.value("SELECT name FROM users WHERE id = %s", (self.celebrity,))
+        hot = self.db.one("SELECT id, title FROM boards WHERE id = %s", (self.hot_board,))
+        slug = article_slug(hot["id"], hot["title"])
+        reader, deepest = self.active_reader["name"], f"offset={MAX_OFFSET}"
+        return {
+            "GET /api/articles": ("/api/articles", None),
+            "GET /api/articles (deepest offset)": (f"/api/articles?{deepest}", self.active_headers),
+            # The celebrity has 60 boards, then 180: an offset within both.
+            "GET /api/articles?author=": (f"/api/articles?author={celebrity}&offset=40", self.active_headers),
+            "GET /api/articles?tag=": (f"/api/articles?tag=hot&{deepest}", self.active_headers),
+            "GET /api/articles?favorited=": (f"/api/articles?favorited={reader}&{deepest}", self.active_headers),
+            "GET /api/articles/feed": (f"/api/articles/feed?{deepest}", self.active_headers),
+            "GET /api/articles/{hot}": (f"/api/articles/{slug}", self.active_headers),
+            "GET /api/articles/{hot}/comments": (f"/api/articles/{slug}/comments", self.active_headers),
+            "GET /api/profiles/{celebrity}": (f"/api/profiles/{celebrity}", self.active_headers),
+            "GET /api/user": ("/api/user", self.active_headers),
+            "GET /api/tags": ("/api/tags", None),
         }
 
     def cursor(self, last_id):
