@@ -260,3 +260,31 @@ def test_a_native_board_is_an_article(client, db, signup):
     _, headers = register(client)
     article = client.get(f"/api/articles/native-{board['id']}", headers=headers).json["article"]
     assert (article["title"], article["body"], article["description"], article["tagList"]) == ("Native", "text", "", [])
+
+
+def test_the_stored_counts_match_the_rows_after_any_writes(client, db):
+    """What articlesCount and favoritesCount read, against the base tables,
+    after writes of every kind through /api."""
+    _, jake = register(client, "jake")
+    _, anna = register(client, "anna")
+    slugs = [write(client, headers, title=f"a{n}", tagList=tags)["slug"]
+             for n, (headers, tags) in enumerate([(jake, ["x", "y"]), (anna, ["y"]), (jake, []), (anna, ["z"])])]
+    for slug in slugs[:3]:
+        client.post(f"/api/articles/{slug}/favorite", headers=anna)
+        client.post(f"/api/articles/{slug}/favorite", headers=jake)
+    client.delete(f"/api/articles/{slugs[1]}/favorite", headers=jake)
+    client.put(f"/api/articles/{slugs[0]}", headers=jake, json={"article": {"tagList": ["y", "w"]}})
+    client.delete(f"/api/articles/{slugs[2]}", headers=jake)
+    assert db.all(
+        "SELECT u.name, u.board_count, u.favorite_count, "
+        "(SELECT COUNT(*) FROM boards AS b WHERE b.user_id = u.id) AS boards, "
+        "(SELECT COUNT(*) FROM favorites AS f WHERE f.user_id = u.id) AS favorites "
+        "FROM users AS u ORDER BY u.name"
+    ) == [{"name": "anna", "board_count": 2, "favorite_count": 2, "boards": 2, "favorites": 2},
+          {"name": "jake", "board_count": 1, "favorite_count": 1, "boards": 1, "favorites": 1}]
+    assert db.value("SELECT COUNT(*) FROM boards AS b WHERE b.favorite_count <> "
+                    "(SELECT COUNT(*) FROM favorites AS f WHERE f.board_id = b.id)") == 0
+    assert {row["name"]: row["board_count"] for row in db.all("SELECT name, board_count FROM tags")} == {
+        "w": 1, "y": 2, "z": 1}
+    assert db.value("SELECT SUM(value) FROM counters WHERE name = 'boards'") == 3 == db.value("SELECT COUNT(*) FROM boards")
+    assert listed(client, "/api/articles?tag=y")["articlesCount"] == 2

@@ -12,6 +12,10 @@ SPEC_OPERATIONS = {
     "DELETE /api/profiles/{username}/follow",
     "GET /api/articles/{slug}/comments", "POST /api/articles/{slug}/comments",
     "DELETE /api/articles/{slug}/comments/{comment_id}",
+    "GET /api/articles", "POST /api/articles", "GET /api/articles/feed",
+    "GET /api/articles/{slug}", "PUT /api/articles/{slug}", "DELETE /api/articles/{slug}",
+    "POST /api/articles/{slug}/favorite", "DELETE /api/articles/{slug}/favorite",
+    "GET /api/tags",
 }
 PREFLIGHT = {
     "Access-Control-Request-Method": "PUT",
@@ -29,7 +33,7 @@ def api_operations(spec):
 
 def test_every_realworld_operation_is_documented(app):
     spec = app.test_client().get("/openapi.json").json
-    assert SPEC_OPERATIONS <= {label for label, _ in api_operations(spec)}
+    assert {label for label, _ in api_operations(spec)} == SPEC_OPERATIONS
 
 
 def test_every_api_error_is_documented_with_the_realworld_body(app):
