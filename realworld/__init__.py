@@ -13,8 +13,7 @@ from web.body import OWN_ERROR_BODIES
 
 
 def init_app(app, api, mysql, feeds):
-    profiles, articles = load_queries("profiles"), load_queries("articles")
-    app.extensions["realworld_callers"] = lambda **token: profiles.get_live_account(mysql.connection, **token)
+    profiles, articles, users = load_queries("profiles"), load_queries("articles"), load_queries("users")
     api.spec.components.schema("GenericErrorModel", schema=GenericErrorModel)
     api.spec.components.security_scheme("Token", TOKEN_SCHEME)
     boards, tags = load_queries("boards"), load_queries("tags")
@@ -22,7 +21,7 @@ def init_app(app, api, mysql, feeds):
     blueprints = (
         create_articles_blueprint(mysql, articles, boards, tags, writes),
         create_tags_blueprint(mysql, tags),
-        create_users_blueprint(mysql, load_queries("users"), load_queries("auth"), profiles),
+        create_users_blueprint(mysql, users, load_queries("auth"), profiles),
         create_profiles_blueprint(mysql, profiles, load_queries("follows"), feeds),
         create_comments_blueprint(
             mysql, articles, load_queries("comments"), load_queries("article_comments")

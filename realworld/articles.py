@@ -45,8 +45,10 @@ def create_articles_blueprint(mysql, articles, boards, tags, writes):
         return {"articles": newest_first(rows), "articlesCount": int(count or 0)}
 
     def article_answer(board_id):
-        row = articles.get_article(mysql.connection, id=board_id, caller_id=caller_id())
-        return {"article": article(row or abort_with(404, "article", "not found"))}
+        rows = list(articles.articles_of_ids(mysql.connection, ids=json.dumps([board_id]), caller_id=caller_id()))
+        if not rows:
+            abort_with(404, "article", "not found")
+        return {"article": {**article(rows[0]), "content": articles.get_article_body(mysql.connection, id=board_id)}}
 
     @blp.route("/articles")
     class Articles(MethodView):

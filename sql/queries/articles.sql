@@ -88,29 +88,11 @@ JOIN boards AS b
 JOIN users AS u
     ON u.id = b.user_id;
 
--- name: get_article(id, caller_id)^
--- One board as an article, with its body (`content`).
-SELECT b.id, b.title, b.description, b.content, b.created_at, b.updated_at, b.favorite_count,
-       b.user_id AS author_id,
-       (SELECT JSON_ARRAYAGG(t.name)
-        FROM board_tags AS bt
-        JOIN tags AS t
-            ON t.id = bt.tag_id
-        WHERE bt.board_id = b.id) AS tag_names,
-       EXISTS (
-           SELECT 1
-           FROM favorites AS f
-           WHERE f.user_id = :caller_id
-             AND f.board_id = b.id) AS favorited,
-       u.name, u.bio, u.image,
-       EXISTS (
-           SELECT 1
-           FROM follows AS fo
-           WHERE fo.followee_id = u.id
-             AND fo.follower_id = :caller_id) AS following
+-- name: get_article_body(id)$
+-- The body of an article (`content`), which lists leave out; one article is
+-- articles_of_ids of its id and this.
+SELECT b.content
 FROM boards AS b
-JOIN users AS u
-    ON u.id = b.user_id
 WHERE b.id = :id;
 
 -- name: get_user_counts(name)^

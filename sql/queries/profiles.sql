@@ -1,17 +1,6 @@
 -- RealWorld users and profiles (/api, realworld/): the same users table as
--- the native API, with bio and image, and `following` from follows.
-
--- name: get_live_account(id, token_generation, jti)^
--- The user a token names, with what /api/user shows, only while the token
--- is live (users.get_caller's conditions). No row means 401.
-SELECT u.id, u.name, u.email, u.bio, u.image, u.token_generation
-FROM users AS u
-WHERE u.id = :id
-  AND u.token_generation = :token_generation
-  AND NOT EXISTS (
-        SELECT 1
-        FROM revoked_tokens AS r
-        WHERE r.jti = :jti);
+-- the native API, with bio and image, and `following` from follows. The
+-- caller is read by users.get_caller, as in the native API.
 
 -- name: get_account(id)^
 -- What /api/user shows of user :id, and the token generation its new token takes.
