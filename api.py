@@ -24,7 +24,7 @@ from queries import utc_now
 __all__ = [
     "Api", "Blueprint", "ErrorSchema", "abort", "abort_unless_owned", "or_404", "caller", "caller_id",
     "optional_caller_id", "page", "subject_rows", "utc_now", "in_transaction", "transaction",
-    "FIRST_PAGE_AFTER_ID", "FIRST_PAGE_BEFORE_ID",
+    "FIRST_PAGE_AFTER_ID", "FIRST_PAGE_BEFORE_ID", "vary_on_authorization",
 ]
 
 BODY_ERRORS = (400, 413, 415)
@@ -159,6 +159,18 @@ def error_responses(codes):
         else:
             responses[str(code)] = DATABASE_UNAVAILABLE if code == 503 else HTTPStatus(code).name
     return responses
+
+
+def vary_on_authorization(blp):
+    """Every response of `blp` says `Vary: Authorization`: its boards carry
+    `favorited` for a caller with a token and not without one, so a cache
+    must keep the answers to different tokens (and to none) apart; the
+    anonymous answer says so too."""
+
+    @blp.after_request
+    def vary(response):
+        response.vary.add("Authorization")
+        return response
 
 
 def or_404(row):

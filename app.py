@@ -8,11 +8,13 @@ from api import Api
 from auth import BEARER_SCHEME, init_auth
 from auth_routes import create_auth_blueprint
 from board_routes import create_board_blueprint
+from board_writes import BoardWrites
 from comment_routes import create_comment_blueprint
 from config import (
     API_SETTINGS, check_production_settings, check_replica_settings, config_from_environment, development_secret_key,
 )
 from db import Database
+from favorite_routes import create_favorite_blueprint
 from feeds import Feeds
 from flask import Flask
 from follow_routes import create_follow_blueprint
@@ -21,6 +23,7 @@ from metrics_routes import create_metrics_blueprint
 from page_routes import create_page_blueprint
 from queries import load_queries
 from rate_limit import init_rate_limits
+from tag_routes import create_tag_blueprint
 from user_routes import create_user_blueprint
 from web.converters import IdConverter
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -46,11 +49,15 @@ def create_app(config=None):
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
 
     users, feeds = load_queries("users"), Feeds(load_queries("feeds"))
+    boards, tags, favorites = load_queries("boards"), load_queries("tags"), load_queries("favorites")
+    writes = BoardWrites(boards, tags, favorites, feeds)
     init_auth(app, mysql, users)
     api.register_blueprint(create_auth_blueprint(mysql, load_queries("auth")))
     api.register_blueprint(create_user_blueprint(mysql, users, feeds))
     api.register_blueprint(create_follow_blueprint(mysql, load_queries("follows"), feeds))
-    api.register_blueprint(create_board_blueprint(mysql, load_queries("boards"), feeds))
+    api.register_blueprint(create_board_blueprint(mysql, boards, writes))
+    api.register_blueprint(create_favorite_blueprint(mysql, favorites, writes))
+    api.register_blueprint(create_tag_blueprint(mysql, tags))
     api.register_blueprint(create_comment_blueprint(mysql, load_queries("comments")))
     api.register_blueprint(create_health_blueprint(mysql, feeds))
     realworld.init_app(app, api, mysql, feeds)
@@ -62,4 +69,5 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     app.extensions["boards_db"] = mysql
     app.extensions["boards_feeds"] = feeds
+    app.extensions["boards_writes"] = writes
     return app

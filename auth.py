@@ -202,6 +202,26 @@ def optional_caller_id():
     return row["id"] if row else None
 
 
+ANONYMOUS = MappingProxyType({"viewer_id": None, "viewer_generation": None, "viewer_jti": None})
+
+
+def viewer():
+    """For a public read whose rows show the caller's own state
+    (`favorited`): the token's user id, generation and jti as the queries
+    take them (viewer_id, viewer_generation, viewer_jti), or ANONYMOUS
+    without a valid token. No database read: the query itself checks that
+    the token is still live, in its one statement."""
+    token = bearer_token()
+    if token is None:
+        return ANONYMOUS
+    try:
+        claims = verified_claims(token)
+        user_id = int(claims["sub"])
+    except (jwt.PyJWTError, ValueError):
+        return ANONYMOUS
+    return {"viewer_id": user_id, "viewer_generation": claims["gen"], "viewer_jti": claims["jti"]}
+
+
 def issue_token(user_id, generation):
     """A token of user_id's current token generation (from the row just read or written)."""
     expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]

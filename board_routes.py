@@ -1,4 +1,5 @@
-"""Boards and the feed: runs sql/queries/boards.sql."""
+"""Boards and the feed: runs sql/queries/boards.sql, and board_writes.py for
+the writes that keep counts."""
 from flask import Response, request, url_for
 from flask.views import MethodView
 
@@ -9,14 +10,14 @@ from api import (
     abort_unless_owned,
     caller,
     caller_id,
+    in_transaction,
     or_404,
     page,
     subject_rows,
-    transaction,
     utc_now,
+    vary_on_authorization,
 )
-from auth import abort_unknown_caller, token_generation, token_jti
-from feeds import BOARD_CREATED, BOARD_DELETED
+from auth import ANONYMOUS, abort_unknown_caller, token_generation, token_jti, viewer
 from schemas import (
     BoardCreateSchema,
     BoardListArgsSchema,
@@ -34,55 +35,56 @@ STALE = (412, "If-Match no longer matches")
 
 def board_etag(board):
     """A strong validator of everything a board shows that can change: its
-    version (bumped by every edit, its tags' included) and its comment and
-    favorite counts."""
-    return f'"{board["version"]}-{board["comment_count"]}-{board["favorite_count"]}"'
+    version (bumped by every edit, its tags' included), its comment and
+    favorite counts, and for a caller with a token whether they favorited it."""
+    favorited = board.get("favorited")
+    mark = "" if favorited is None else f"-{int(bool(favorited))}"
+    return f'"{board["version"]}-{board["comment_count"]}-{board["favorite_count"]}{mark}"'
 
 
 def if_match_validator():
-    """(version, comment_count, favorite_count) named by If-Match, or None when there is no
-    precondition (no header, or `*`). An ETag that is not one of ours never
-    matches (version 0 does not exist), so the update answers 412, after
-    404 and 403 have had their say."""
+    """(version, comment_count, favorite_count) named by If-Match, or None
+    when there is no precondition (no header, or `*`). An ETag that is not
+    one of ours never matches (version 0 does not exist), so the update
+    answers 412, after 404 and 403 have had their say."""
     if not request.if_match or request.if_match.star_tag:
         return None
     for tag in request.if_match.as_set():
         parts = tag.split("-")
-        if len(parts) == 3 and all(part.isdigit() for part in parts):
-            return tuple(int(part) for part in parts)
+        if len(parts) in (3, 4) and all(part.isdigit() for part in parts):
+            return tuple(int(part) for part in parts[:3])
     return NEVER_MATCHES
 
 
-def create_board_blueprint(mysql, boards, feeds):
+def create_board_blueprint(mysql, boards, writes):
     blp = Blueprint("boards", __name__, description="Boards (posts) and the feed")
+    vary_on_authorization(blp)
 
     def boards_page(args, user_id=None):
-        before_id = args.get("cursor", FIRST_PAGE_BEFORE_ID)
-        limit = args["limit"] + 1
+        params = {"before_id": args.get("cursor", FIRST_PAGE_BEFORE_ID), "limit": args["limit"] + 1,
+                  **viewer()}
+        if "tag" in args:
+            return list(boards.list_tag_boards_page(mysql.connection, tag=args["tag"], **params))
         if user_id is None:
-            rows = boards.list_boards_page(mysql.connection, before_id=before_id, limit=limit, viewer_id=None)
-            return list(rows)
-        rows = boards.list_user_boards_page(
-            mysql.connection, user_id=user_id, before_id=before_id, limit=limit, viewer_id=None
-        )
-        return subject_rows(list(rows))
+            return list(boards.list_boards_page(mysql.connection, **params))
+        return subject_rows(list(boards.list_user_boards_page(mysql.connection, user_id=user_id, **params)))
 
     def update_board(changes, board_id):
         me = caller()
-        expected = if_match_validator()
-        matched = boards.update_board(
-            mysql.connection,
-            id=board_id,
-            user_id=me["id"],
-            title=changes.get("title"),
-            description=None,
-            content=changes.get("content"),
-            version=expected[0] if expected else None,
-            comment_count=expected[1] if expected else None,
-            favorite_count=expected[2] if expected else None,
-            now=utc_now(),
-        )
-        board = boards.get_board(mysql.connection, id=board_id, viewer_id=None)
+        expected = if_match_validator() or (None, None, None)
+
+        def update(conn):
+            matched = boards.update_board(
+                conn, id=board_id, user_id=me["id"], title=changes.get("title"), description=None,
+                content=changes.get("content"), version=expected[0], comment_count=expected[1],
+                favorite_count=expected[2], now=utc_now(),
+            )
+            if matched and "tags" in changes:
+                writes.set_tags(conn, board_id, changes["tags"])
+            return matched
+
+        matched = in_transaction(mysql, update)
+        board = boards.get_board(mysql.connection, id=board_id, **viewer())
         if not matched:
             abort_unless_owned(board, NOT_YOURS, owned=board and board["author_id"] == me["id"])
             abort(412, message="The board has changed since you read it (If-Match).")
@@ -94,7 +96,7 @@ def create_board_blueprint(mysql, boards, feeds):
         @blp.response(200, BoardPageSchema)
         @blp.errors()
         def get(self, args):
-            """A page of boards, newest first; `author_id` keeps one user's."""
+            """A page of boards, newest first; `author_id` keeps one user's, `tag` the boards with that tag."""
             rows = boards_page(args, args.get("author_id"))
             return page(rows or [], args["limit"])
 
@@ -103,25 +105,20 @@ def create_board_blueprint(mysql, boards, feeds):
         @blp.response(201, BoardSchema)
         @blp.errors()
         def post(self, new_board):
-            """Write a board; the caller is its author."""
+            """Write a board, with up to 10 tags; the caller is its author."""
             author, now = caller(), utc_now()
-            with transaction(mysql) as conn:
-                board_id = boards.insert_board(
-                    conn,
-                    user_id=author["id"],
-                    title=new_board["title"],
-                    description="",
-                    content=new_board["content"],
-                    now=now,
-                )
-                feeds.enqueue(conn, BOARD_CREATED, author["id"], board_id)
+            board_id = in_transaction(mysql, lambda conn: writes.create(
+                conn, author["id"], new_board["title"], new_board["content"], new_board["tags"], now))
             board = {
-                **new_board,
                 "id": board_id,
+                "title": new_board["title"],
+                "content": new_board["content"],
+                "tag_names": new_board["tags"],
                 "author_id": author["id"],
                 "author_name": author["name"],
                 "comment_count": 0,
                 "favorite_count": 0,
+                "favorited": False,
                 "version": 1,
                 "created_at": now,
                 "updated_at": now,
@@ -136,7 +133,7 @@ def create_board_blueprint(mysql, boards, feeds):
         @blp.errors(404)
         def get(self, board_id):
             """One board, with an ETag; If-None-Match answers 304."""
-            board = or_404(boards.get_board(mysql.connection, id=board_id, viewer_id=None))
+            board = or_404(boards.get_board(mysql.connection, id=board_id, **viewer()))
             etag = board_etag(board)
             if request.if_none_match.contains_weak(etag.strip('"')):
                 return Response(status=304, headers={"ETag": etag})
@@ -144,21 +141,19 @@ def create_board_blueprint(mysql, boards, feeds):
 
         put, patch = blp.update_operations(
             update_board, BoardSchema, errors=(403, 404, STALE),
-            put=(BoardReplaceSchema(), "Replace title and content of your board; honours If-Match."),
-            patch=(BoardPatchSchema(), "Change title and/or content of your board; honours If-Match."),
+            put=(BoardReplaceSchema(), "Replace title and content of your board (and its tags, if given); "
+                                       "honours If-Match."),
+            patch=(BoardPatchSchema(), "Change title, content and/or tags of your board; honours If-Match."),
         )
 
         @blp.token_required
         @blp.response(204)
         @blp.errors(403, 404)
         def delete(self, board_id):
-            """Delete your board and its comments; it leaves every feed at once."""
+            """Delete your board with its comments, tags and favorites; it leaves every feed at once."""
             me = caller()
-            with transaction(mysql) as conn:
-                if boards.delete_board(conn, id=board_id, user_id=me["id"]):
-                    feeds.enqueue(conn, BOARD_DELETED, me["id"], board_id)
-                    return
-            abort_unless_owned(boards.get_board(mysql.connection, id=board_id, viewer_id=None), NOT_YOURS)
+            if not in_transaction(mysql, lambda conn: writes.delete(conn, board_id, me["id"])):
+                abort_unless_owned(boards.get_board(mysql.connection, id=board_id, **ANONYMOUS), NOT_YOURS)
 
     @blp.route("/users/<id:user_id>/boards")
     class UserBoards(MethodView):

@@ -39,20 +39,21 @@ def decode_cursor(cursor):
     return last_id
 
 
-def page(rows, limit):
+def page(rows, limit, key="id"):
     """The page envelope from up to limit + 1 rows (the extra one only says
-    that a next page exists), and the headers that go with it."""
+    that a next page exists), and the headers that go with it. The cursor is
+    the last row's `key` (the column the list is keyset-paged on)."""
     items = rows[:limit]
     if len(rows) <= limit:
         return {"items": items, "next_cursor": None}, {}
-    cursor = encode_cursor(items[-1]["id"])
+    cursor = encode_cursor(items[-1][key])
     args = request.args.to_dict()
     args.update(cursor=cursor, limit=limit)
     next_url = f"{request.script_root}{request.path}?{urlencode(args)}"
     return {"items": items, "next_cursor": cursor}, {"Link": f'<{next_url}>; rel="next"'}
 
 
-def subject_rows(rows, oldest_first=False):
+def subject_rows(rows, oldest_first=False, key="id"):
     """For list queries that LEFT JOIN a page to their subject (a user, a
     board): None when the subject does not exist, else the page's rows in
     order, newest first (a subject with nothing to list comes back as one row
@@ -62,4 +63,4 @@ def subject_rows(rows, oldest_first=False):
     if not rows:
         return None
     found = [row for row in rows if row["id"] is not None]
-    return sorted(found, key=lambda row: row["id"], reverse=not oldest_first)
+    return sorted(found, key=lambda row: row[key], reverse=not oldest_first)

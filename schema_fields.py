@@ -1,10 +1,13 @@
 """The project's own marshmallow fields: text the database can store, UTC
-datetimes, query-string integers, page cursors and the nested author."""
+datetimes, query-string integers, page cursors, the nested author, tags and
+the caller's `favorited`."""
+import json
 from datetime import timezone
 
 from marshmallow import Schema, ValidationError, fields, missing, validate
 
 from pagination import decode_cursor
+from tag_rules import TagError, normalise_tag, normalise_tags
 
 NO_NUL = validate.Regexp(r"^[^\u0000]*$", error="Must not contain NUL characters.")
 
@@ -37,15 +40,21 @@ class Password(UnicodeText):
 
 
 class UTCDateTime(fields.DateTime):
-    """The database keeps naive UTC datetimes; clients get ISO 8601 with +00:00."""
+    """The database keeps naive UTC datetimes; clients get ISO 8601 with
+    +00:00, always with the microseconds (Python's isoformat leaves them out
+    when they are 0, and clients parsing one fixed format then fail)."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else value.replace(tzinfo=timezone.utc).isoformat()
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc).isoformat(timespec="microseconds")
 
     def row_reader(self, name):
         def read(row):
             value = row.get(name, missing)
-            return value if value is None or value is missing else value.isoformat() + "+00:00"
+            if value is None or value is missing:
+                return value
+            return value.isoformat(timespec="microseconds") + "+00:00"
 
         return read
 
@@ -99,3 +108,66 @@ class StrictBoolean(fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
+
+
+class TagName(Text):
+    """One tag name, normalised as tag_rules says (a `?tag=` filter)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return normalise_tag(super()._deserialize(value, attr, data, **kwargs))
+        except TagError as error:
+            raise ValidationError(str(error)) from error
+
+
+class TagList(fields.List):
+    """A board's tags as given: a list of strings, loaded normalised and sorted."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Text(), metadata={
+            "description": "0..10 tags, each 1..30 characters after trimming; unique; stored sorted",
+            "maxItems": 10}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return normalise_tags(super()._deserialize(value, attr, data, **kwargs))
+        except TagError as error:
+            raise ValidationError(str(error)) from error
+
+
+class TagNames(fields.List):
+    """Rows carry `tag_names`, a JSON array of names (NULL: no tags) from
+    the query, or a list; clients get them sorted."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.String(), required=True, **kwargs)
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        return self._sorted(obj.get(attr))
+
+    def row_reader(self, name):
+        return lambda row: self._sorted(row.get(name))
+
+    @staticmethod
+    def _sorted(names):
+        if names is None:
+            return []
+        return sorted(json.loads(names) if isinstance(names, (str, bytes)) else names)
+
+
+class Favorited(fields.Boolean):
+    """Whether the caller favorited the board: left out when the query had
+    no caller (the row says NULL), as for an anonymous request."""
+
+    def __init__(self, **kwargs):
+        super().__init__(metadata={"description": "only when the request carries a token"}, **kwargs)
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        return self._read(obj.get(attr))
+
+    def row_reader(self, name):
+        return lambda row: self._read(row.get(name))
+
+    @staticmethod
+    def _read(value):
+        return missing if value is None else bool(value)

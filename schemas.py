@@ -1,8 +1,10 @@
 """What goes in and what comes out, as marshmallow schemas."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from row_schema import RowSchema, Rows
-from schema_fields import Author, Cursor, Password, QueryInteger, StrictBoolean, Text, UTCDateTime
+from schema_fields import (
+    Author, Cursor, Favorited, Password, QueryInteger, StrictBoolean, TagList, TagName, TagNames, Text, UTCDateTime,
+)
 
 MAX_ID = 2**63 - 1
 
@@ -26,6 +28,13 @@ class BoardListArgsSchema(PageArgsSchema):
     author_id = QueryInteger(
         validate=validate.Range(1, MAX_ID), metadata={"description": "only this user's boards"}
     )
+    tag = TagName(metadata={"description": "only the boards with this tag (normalised as tags are); "
+                                           "not together with author_id"})
+
+    @validates_schema
+    def one_filter(self, data, **kwargs):
+        if "author_id" in data and "tag" in data:
+            raise ValidationError("Filter by author_id or by tag, not both.", "tag")
 
 
 class UserCreateSchema(Schema):
@@ -57,15 +66,18 @@ class LogoutSchema(Schema):
 class BoardCreateSchema(Schema):
     title = Text(required=True, validate=validate.Length(1, 200))
     content = Text(load_default="", validate=validate.Length(0, 20000))
+    tags = TagList(load_default=list)
 
 
 class BoardReplaceSchema(BoardCreateSchema):
     content = Text(required=True, validate=validate.Length(0, 20000))
+    tags = TagList()  # left out: the board keeps its tags
 
 
 class BoardPatchSchema(Schema):
     title = Text(validate=validate.Length(1, 200))
     content = Text(validate=validate.Length(0, 20000))
+    tags = TagList()
 
 
 class CommentCreateSchema(Schema):
@@ -93,10 +105,19 @@ class BoardSchema(RowSchema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
     content = fields.String(required=True)
+    tag_names = TagNames(data_key="tags")
     author = Author()
     comment_count = fields.Integer(required=True)
+    favorite_count = fields.Integer(required=True)
+    favorited = Favorited()
     created_at = UTCDateTime(required=True)
     updated_at = UTCDateTime(required=True)
+
+
+class TagSchema(RowSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    board_count = fields.Integer(required=True, metadata={"description": "boards with this tag"})
 
 
 class CommentSchema(RowSchema):
@@ -122,3 +143,4 @@ def _page_of(item_schema, name):
 UserPageSchema = _page_of(UserSchema, "UserPage")
 BoardPageSchema = _page_of(BoardSchema, "BoardPage")
 CommentPageSchema = _page_of(CommentSchema, "CommentPage")
+TagPageSchema = _page_of(TagSchema, "TagPage")

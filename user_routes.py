@@ -113,15 +113,31 @@ def create_user_blueprint(mysql, users, feeds):
         @blp.response(204)
         @blp.errors(403, 404)
         def delete(self, user_id):
-            """Delete your account, with your boards, comments and follows."""
+            """Delete your account, with your boards, comments, follows and favorites."""
             own_user_or_abort(user_id)
 
             def delete(conn):
+                # Counts of other rows that the cascade would leave wrong, in
+                # lock order: boards, then users, then tags, then the total.
+                users.uncount_favorites_by(conn, user_id=user_id)
                 users.uncount_comments_by(conn, user_id=user_id)
+                users.uncount_favorites_of_boards_by(conn, user_id=user_id)
+                users.uncount_tags_of_boards_by(conn, user_id=user_id)
+                users.drop_unused_tags_of_boards_by(conn, user_id=user_id)
+                users.uncount_boards_by(conn, user_id=user_id)
                 feeds.enqueue(conn, USER_DELETED, user_id)
                 users.delete_user(conn, id=user_id)
 
             in_transaction(mysql, delete)
+
+    @blp.route("/users/by-name/<path:name>")
+    class UserByName(MethodView):
+        @blp.response(200, UserSchema)
+        @blp.errors(404)
+        def get(self, name):
+            """The user with this name (names compare case-insensitively, as at sign-up)."""
+            user = or_404(users.get_user_by_name(mysql.connection, name=name))
+            return user if optional_caller_id() == user["id"] else public(user)
 
     @blp.route("/me")
     class Me(MethodView):

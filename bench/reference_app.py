@@ -150,7 +150,7 @@ def body(environ):
 
 def list_boards(environ):
     before_id, limit = page_args(environ, FIRST_BEFORE_ID)
-    rows, _ = run(LIST_BOARDS, {"before_id": before_id, "limit": limit + 1, "viewer_id": None})
+    rows, _ = run(LIST_BOARDS, {"before_id": before_id, "limit": limit + 1, "viewer_id": None, "viewer_generation": None, "viewer_jti": None})
     return 200, page(rows, limit)
 
 
@@ -170,7 +170,7 @@ def one(sql, params):
 
 
 def get_board(environ, board_id):
-    return 200, one(GET_BOARD, {"id": board_id, "viewer_id": None})
+    return 200, one(GET_BOARD, {"id": board_id, "viewer_id": None, "viewer_generation": None, "viewer_jti": None})
 
 
 def get_user(environ, user_id):

@@ -14,18 +14,23 @@ LATER = datetime(2026, 11, 24, 10, 0, 0, 123456)
 USER = {"id": 7, "name": "하늘 ☕", "created_at": WHEN, "updated_at": LATER}
 BOARD = {
     "id": 9, "title": "t", "content": "", "author_id": 7, "author_name": "하늘 ☕",
-    "comment_count": 3, "version": 2, "created_at": WHEN, "updated_at": LATER,
+    "comment_count": 3, "favorite_count": 1, "version": 2, "created_at": WHEN, "updated_at": LATER,
+    "tag_names": '["b","A"]', "favorited": None,
 }
+TAG = {"id": 4, "name": "Go", "board_count": 2}
 COMMENT = {
     "id": 11, "board_id": 9, "content": "c", "author_id": 7, "author_name": "a",
     "board_author_id": 8, "created_at": LATER,
 }
 ROWS = {
     "UserSchema": [USER, {**USER, "email": "k@example.com"}, {**USER, "subject_id": 1}],
-    "BoardSchema": [BOARD, {**BOARD, "subject_id": 7, "extra": "not dumped"}],
+    "BoardSchema": [BOARD, {**BOARD, "subject_id": 7, "extra": "not dumped"},
+                    {**BOARD, "tag_names": None, "favorited": 1}, {**BOARD, "tag_names": ["x"], "favorited": 0}],
+    "TagSchema": [TAG],
     "CommentSchema": [COMMENT],
 }
-PAGES = {"UserPage": "UserSchema", "BoardPage": "BoardSchema", "CommentPage": "CommentSchema"}
+PAGES = {"UserPage": "UserSchema", "BoardPage": "BoardSchema", "CommentPage": "CommentSchema",
+         "TagPage": "TagSchema"}
 
 
 def row_schemas():

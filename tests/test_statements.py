@@ -137,8 +137,8 @@ def test_no_new_connection_per_request(app, client, crowded):
 
 def test_the_token_check_folds_into_the_callers_row(statements, world, client):
     """/me and the feed check that the token has not ended in the statement
-    that reads the caller, live or ended (issue 16); a public list ignores
-    the token; a user's own page may check it with one more."""
+    that reads the caller, live or ended (issue 16); so does a public list
+    (for `favorited`); a user's own page may check it with one more."""
     me, headers = world.alice["id"], world.alice_headers
     other = client.post("/auth/login", json={"email": client.get("/me", headers=headers).json["email"],
                                              "password": PASSWORD}).json["access_token"]

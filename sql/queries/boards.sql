@@ -5,8 +5,12 @@
 -- without it, it starts from users and filesorts every board.
 -- Per board, `tag_names` is a JSON array of its tag names (NULL: none; at
 -- most 10 index entries of board_tags and as many tags read by primary key)
--- and `favorited` is 1 or 0 (one look-up of uq_favorites_user_id_board_id;
--- a NULL :viewer_id, an anonymous request, reads nothing and gives 0).
+-- and `favorited` is 1 or 0 (one look-up of uq_favorites_user_id_board_id)
+-- when the viewer's token is live (:viewer_id of :viewer_generation, and
+-- :viewer_jti not revoked: users.get_caller's conditions, one uncorrelated
+-- subquery evaluated once per statement), else NULL (an anonymous request,
+-- or an ended token; then it reads nothing more). So the token check costs
+-- no statement of its own.
 
 -- name: count_author_board(user_id, change)!
 -- Add :change (1 or -1) to the author's stored board count. A new board
@@ -36,7 +40,7 @@ WHERE c.name = 'boards';
 INSERT INTO boards (user_id, title, description, content, created_at, updated_at)
 VALUES (:user_id, :title, :description, :content, :now, :now);
 
--- name: get_board(id, viewer_id)^
+-- name: get_board(id, viewer_id, viewer_generation, viewer_jti)^
 -- One board with its author, tags and whether :viewer_id favorited it.
 SELECT b.id, b.title, b.description, b.content, b.user_id AS author_id, u.name AS author_name,
        b.comment_count, b.favorite_count, b.version, b.created_at, b.updated_at,
@@ -45,10 +49,19 @@ SELECT b.id, b.title, b.description, b.content, b.user_id AS author_id, u.name A
         JOIN tags AS t
             ON t.id = bt.tag_id
         WHERE bt.board_id = b.id) AS tag_names,
-       EXISTS (SELECT 1
-               FROM favorites AS f
-               WHERE f.user_id = :viewer_id
-                 AND f.board_id = b.id) AS favorited
+       IF(EXISTS (SELECT 1
+                  FROM users AS viewer
+                  WHERE viewer.id = :viewer_id
+                    AND viewer.token_generation = :viewer_generation
+                    AND NOT EXISTS (
+                          SELECT 1
+                          FROM revoked_tokens AS r
+                          WHERE r.jti = :viewer_jti)),
+          EXISTS (SELECT 1
+                  FROM favorites AS f
+                  WHERE f.user_id = :viewer_id
+                    AND f.board_id = b.id),
+          NULL) AS favorited
 FROM boards AS b
 JOIN users AS u
     ON u.id = b.user_id
@@ -63,7 +76,7 @@ FROM boards AS b
 WHERE b.id = :id
 FOR UPDATE;
 
--- name: list_boards_page(before_id, limit, viewer_id)
+-- name: list_boards_page(before_id, limit, viewer_id, viewer_generation, viewer_jti)
 -- A page of all boards.
 SELECT STRAIGHT_JOIN b.id, b.title, b.description, b.content, b.user_id AS author_id,
        u.name AS author_name, b.comment_count, b.favorite_count, b.created_at, b.updated_at,
@@ -72,10 +85,19 @@ SELECT STRAIGHT_JOIN b.id, b.title, b.description, b.content, b.user_id AS autho
         JOIN tags AS t
             ON t.id = bt.tag_id
         WHERE bt.board_id = b.id) AS tag_names,
-       EXISTS (SELECT 1
-               FROM favorites AS f
-               WHERE f.user_id = :viewer_id
-                 AND f.board_id = b.id) AS favorited
+       IF(EXISTS (SELECT 1
+                  FROM users AS viewer
+                  WHERE viewer.id = :viewer_id
+                    AND viewer.token_generation = :viewer_generation
+                    AND NOT EXISTS (
+                          SELECT 1
+                          FROM revoked_tokens AS r
+                          WHERE r.jti = :viewer_jti)),
+          EXISTS (SELECT 1
+                  FROM favorites AS f
+                  WHERE f.user_id = :viewer_id
+                    AND f.board_id = b.id),
+          NULL) AS favorited
 FROM boards AS b
 JOIN users AS u
     ON u.id = b.user_id
@@ -83,7 +105,7 @@ WHERE b.id < :before_id
 ORDER BY b.id DESC
 LIMIT :limit;
 
--- name: list_tag_boards_page(tag, before_id, limit, viewer_id)
+-- name: list_tag_boards_page(tag, before_id, limit, viewer_id, viewer_generation, viewer_jti)
 -- A page of the boards with the tag named :tag (no row when there is no
 -- such tag): the tag is one row by its unique name, and its page a range of
 -- (tag_id, board_id) read backwards, so it reads the page only.
@@ -94,10 +116,19 @@ SELECT STRAIGHT_JOIN b.id, b.title, b.description, b.content, b.user_id AS autho
         JOIN tags AS t
             ON t.id = bt.tag_id
         WHERE bt.board_id = b.id) AS tag_names,
-       EXISTS (SELECT 1
-               FROM favorites AS f
-               WHERE f.user_id = :viewer_id
-                 AND f.board_id = b.id) AS favorited
+       IF(EXISTS (SELECT 1
+                  FROM users AS viewer
+                  WHERE viewer.id = :viewer_id
+                    AND viewer.token_generation = :viewer_generation
+                    AND NOT EXISTS (
+                          SELECT 1
+                          FROM revoked_tokens AS r
+                          WHERE r.jti = :viewer_jti)),
+          EXISTS (SELECT 1
+                  FROM favorites AS f
+                  WHERE f.user_id = :viewer_id
+                    AND f.board_id = b.id),
+          NULL) AS favorited
 FROM tags AS g
 JOIN board_tags AS gb
     ON gb.tag_id = g.id
@@ -110,7 +141,7 @@ WHERE g.name = :tag
 ORDER BY gb.board_id DESC
 LIMIT :limit;
 
--- name: list_user_boards_page(user_id, before_id, limit, viewer_id)
+-- name: list_user_boards_page(user_id, before_id, limit, viewer_id, viewer_generation, viewer_jti)
 -- A page of one user's boards; one row of NULL board columns when the user
 -- exists but has none, no row when there is no such user. The page's ids
 -- are cut in the derived table p ((user_id, id) read backwards, LIMIT), and
@@ -124,10 +155,19 @@ SELECT s.id AS subject_id, b.id, b.title, b.description, b.content, s.id AS auth
         JOIN tags AS t
             ON t.id = bt.tag_id
         WHERE bt.board_id = b.id) AS tag_names,
-       EXISTS (SELECT 1
-               FROM favorites AS f
-               WHERE f.user_id = :viewer_id
-                 AND f.board_id = b.id) AS favorited
+       IF(EXISTS (SELECT 1
+                  FROM users AS viewer
+                  WHERE viewer.id = :viewer_id
+                    AND viewer.token_generation = :viewer_generation
+                    AND NOT EXISTS (
+                          SELECT 1
+                          FROM revoked_tokens AS r
+                          WHERE r.jti = :viewer_jti)),
+          EXISTS (SELECT 1
+                  FROM favorites AS f
+                  WHERE f.user_id = :viewer_id
+                    AND f.board_id = b.id),
+          NULL) AS favorited
 FROM users AS s
 LEFT JOIN (
         SELECT b.id

@@ -33,7 +33,7 @@ UPDATE users AS u
 SET u.favorite_count = u.favorite_count + :change
 WHERE u.id = :user_id;
 
--- name: list_user_favorites_page(user_id, before_id, limit, viewer_id)
+-- name: list_user_favorites_page(user_id, before_id, limit, viewer_id, viewer_generation, viewer_jti)
 -- A page of the boards :user_id favorited, newest favorite first: keyset
 -- on the favorite's id (`favorite_id`, the page's cursor), cut in the
 -- derived table p ((user_id, id) read backwards) and the boards joined to
@@ -48,10 +48,19 @@ SELECT s.id AS subject_id, p.favorite_id, b.id, b.title, b.description, b.conten
         JOIN tags AS t
             ON t.id = bt.tag_id
         WHERE bt.board_id = b.id) AS tag_names,
-       EXISTS (SELECT 1
-               FROM favorites AS v
-               WHERE v.user_id = :viewer_id
-                 AND v.board_id = b.id) AS favorited
+       IF(EXISTS (SELECT 1
+                  FROM users AS viewer
+                  WHERE viewer.id = :viewer_id
+                    AND viewer.token_generation = :viewer_generation
+                    AND NOT EXISTS (
+                          SELECT 1
+                          FROM revoked_tokens AS r
+                          WHERE r.jti = :viewer_jti)),
+          EXISTS (SELECT 1
+                  FROM favorites AS v
+                  WHERE v.user_id = :viewer_id
+                    AND v.board_id = b.id),
+          NULL) AS favorited
 FROM users AS s
 LEFT JOIN (
         SELECT f.id AS favorite_id, f.board_id

@@ -18,9 +18,9 @@ EMPTY_TABLES_CHILDREN_FIRST = (
     "DELETE FROM favorites",
     "DELETE FROM board_tags",
     "DELETE FROM tags",
-    "UPDATE counters SET value = 0",
     "DELETE FROM boards",
     "DELETE FROM users",
+    "UPDATE counters SET value = 0",
 )
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 FAST_TEST_HASH = "scrypt:1024:8:1"

@@ -1,0 +1,52 @@
+"""Favorites: PUT/DELETE /boards/{id}/favorite (board_writes.py keeps the
+counts) and a user's favorites, runs sql/queries/favorites.sql."""
+from flask.views import MethodView
+
+from api import (
+    Blueprint, FIRST_PAGE_BEFORE_ID, caller_id, in_transaction, or_404, page, subject_rows,
+    utc_now, vary_on_authorization,
+)
+from auth import viewer
+from schemas import BoardPageSchema, PageArgsSchema
+
+
+def create_favorite_blueprint(mysql, favorites, writes):
+    blp = Blueprint("favorites", __name__, description="Boards users favorited")
+    vary_on_authorization(blp)
+
+    @blp.route("/boards/<id:board_id>/favorite")
+    class Favorite(MethodView):
+        @blp.token_required
+        @blp.response(204)
+        @blp.errors(404)
+        def put(self, board_id):
+            """Favorite this board (idempotent)."""
+            user_id, now = caller_id(), utc_now()
+            or_404(in_transaction(mysql, lambda conn: writes.favorite(conn, user_id, board_id, now)) or None)
+
+        @blp.token_required
+        @blp.response(204)
+        @blp.errors(404)
+        def delete(self, board_id):
+            """Stop favoriting this board (idempotent)."""
+            user_id = caller_id()
+            or_404(in_transaction(mysql, lambda conn: writes.unfavorite(conn, user_id, board_id)) or None)
+
+    @blp.route("/users/<id:user_id>/favorites")
+    class UserFavorites(MethodView):
+        @blp.arguments(PageArgsSchema(), location="query")
+        @blp.response(200, BoardPageSchema)
+        @blp.errors(404)
+        def get(self, args, user_id):
+            """A page of the boards this user favorited, newest favorite first."""
+            rows = favorites.list_user_favorites_page(
+                mysql.connection,
+                user_id=user_id,
+                before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
+                limit=args["limit"] + 1,
+                **viewer(),
+            )
+            rows = or_404(subject_rows(list(rows), key="favorite_id"))
+            return page(rows, args["limit"], key="favorite_id")
+
+    return blp

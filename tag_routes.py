@@ -1,0 +1,25 @@
+"""Tags in use: runs sql/queries/tags.sql (a board's tags are written by board_writes.py)."""
+from flask.views import MethodView
+
+from api import Blueprint, FIRST_PAGE_BEFORE_ID, page
+from schemas import PageArgsSchema, TagPageSchema
+
+
+def create_tag_blueprint(mysql, tags):
+    blp = Blueprint("tags", __name__, description="Tags of boards")
+
+    @blp.route("/tags")
+    class Tags(MethodView):
+        @blp.arguments(PageArgsSchema(), location="query")
+        @blp.response(200, TagPageSchema)
+        @blp.errors()
+        def get(self, args):
+            """A page of the tags boards have, newest tag first, with how many boards have each."""
+            rows = tags.list_tags_page(
+                mysql.connection,
+                before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
+                limit=args["limit"] + 1,
+            )
+            return page(list(rows), args["limit"])
+
+    return blp
