@@ -12,12 +12,12 @@ from realworld.users import create_users_blueprint
 from web.body import OWN_ERROR_BODIES
 
 
-def init_app(app, api, mysql, feeds):
+def init_app(app, api, mysql, feeds, board_writes):
     profiles, articles, users = load_queries("profiles"), load_queries("articles"), load_queries("users")
     api.spec.components.schema("GenericErrorModel", schema=GenericErrorModel)
     api.spec.components.security_scheme("Token", TOKEN_SCHEME)
     boards, tags = load_queries("boards"), load_queries("tags")
-    writes = ArticleWrites(boards, tags, load_queries("favorites"), feeds)
+    writes = ArticleWrites(boards, board_writes)
     blueprints = (
         create_articles_blueprint(mysql, articles, boards, tags, writes),
         create_tags_blueprint(mysql, tags),

@@ -1,6 +1,7 @@
 """/api/articles: lists, the feed, one article, writing it, favorites.
 Runs sql/queries/articles.sql (reads), tags.sql's get_tag_board_count and
-boards.sql's total_boards (the stored totals), and realworld/article_writes.py."""
+boards.sql's total_boards (the stored totals), and realworld/article_writes.py
+(board_writes.py's counted writes)."""
 import json
 
 from flask.views import MethodView

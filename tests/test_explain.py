@@ -112,6 +112,8 @@ def parameter_values(seeded, page):
         "follower_id": seeded["users"][1],
         "caller_id": seeded["users"][1],
         "viewer_id": seeded["users"][1],
+        "viewer_generation": 0,
+        "viewer_jti": "never-revoked",
         "author": "explain0",
         "favorited": "explain0",
         "tag": "tag0",

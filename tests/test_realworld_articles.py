@@ -288,3 +288,17 @@ def test_the_stored_counts_match_the_rows_after_any_writes(client, db):
         "w": 1, "y": 2, "z": 1}
     assert db.value("SELECT SUM(value) FROM counters WHERE name = 'boards'") == 3 == db.value("SELECT COUNT(*) FROM boards")
     assert listed(client, "/api/articles?tag=y")["articlesCount"] == 2
+
+
+def test_timestamps_keep_their_fraction_when_it_is_zero(client, db):
+    _, headers = register(client)
+    slug = write(client, headers)["slug"]
+    client.post(f"/api/articles/{slug}/comments", headers=headers, json={"comment": {"body": "c"}})
+    db.all("UPDATE boards SET created_at = '2026-01-02 03:04:05', updated_at = '2026-01-02 03:04:05'")
+    db.all("UPDATE comments SET created_at = '2026-01-02 03:04:05'")
+    db.conn.commit()
+    article = client.get(f"/api/articles/{slug}").json["article"]
+    listed_article = listed(client, "/api/articles")["articles"][0]
+    comment = client.get(f"/api/articles/{slug}/comments").json["comments"][0]
+    for value in (article["createdAt"], article["updatedAt"], listed_article["createdAt"], comment["createdAt"]):
+        assert ISO_WITH_FRACTION.match(value) and value.startswith("2026-01-02T03:04:05.000000"), value
