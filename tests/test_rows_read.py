@@ -37,7 +37,8 @@ class Dataset:
     """Tables that are large next to a page, shaped like the issue's: a hot
     board with many comments among the newest, a reader who follows three
     quiet authors whose boards are all old, one who follows many active
-    authors, an author with many followers."""
+    authors, an author with many followers; a tag on every board of the
+    active authors and a reader who favorited all of those boards."""
 
     def __init__(self, db, signup, login):
         self.db = db
@@ -52,24 +53,23 @@ class Dataset:
         insert_follows(db, [(self.quiet_reader["id"], author) for author in self.quiet_authors]
                        + [(self.active_reader["id"], author) for author in self.active_authors]
                        + [(fan, self.celebrity) for fan in self.fans])
+        db.many("INSERT INTO tags (name) VALUES (%s)", [("big",)] + [(f"tag{n}",) for n in range(200)])
+        self.big_tag = db.value("SELECT id FROM tags WHERE name = 'big'")
+        self.celebrity_name = db.value("SELECT name FROM users WHERE id = %s", (self.celebrity,))
         self.grow()
-        self.tag_and_favorite()
-
-    def tag_and_favorite(self):
-        """RealWorld's lists: a tag on every active author's board so far,
-        the active reader's favorite of each of them (counts as stored)."""
-        self.db.all("INSERT INTO tags (name) VALUES ('hot')")
-        self.db.all("INSERT INTO board_tags (board_id, tag_id) SELECT b.id, t.id FROM boards AS b "
-                    "JOIN tags AS t ON t.name = 'hot' WHERE b.user_id <> %s", (self.quiet_authors[0],))
-        self.db.all("INSERT INTO favorites (user_id, board_id) SELECT %s, b.id FROM boards AS b "
-                    "WHERE b.user_id <> %s", (self.active_reader["id"], self.quiet_authors[0]))
-        self.db.conn.commit()
 
     def grow(self):
         """More boards by the active authors, more comments on the hot board."""
+        first = self.db.value("SELECT COALESCE(MAX(id), 0) FROM boards")
         for author in self.active_authors:
             boards = insert_boards(self.db, author, 60)
         self.hot_board = boards[-1]
+        self.db.all("INSERT INTO board_tags (board_id, tag_id) SELECT b.id, %s FROM boards AS b WHERE b.id > %s",
+                    (self.big_tag, first))
+        self.db.all("INSERT INTO board_tags (board_id, tag_id) SELECT b.id, t.id FROM boards AS b "
+                    "JOIN tags AS t ON t.name = CONCAT('tag', b.id MOD 200) WHERE b.id > %s", (first,))
+        self.db.all("INSERT INTO favorites (user_id, board_id) SELECT %s, b.id FROM boards AS b WHERE b.id > %s",
+                    (self.active_reader["id"], first))
         insert_comments(self.db, self.hot_board, self.fans[0], 2500)
 
     def urls(self):
@@ -86,11 +86,21 @@ class Dataset:
             "GET /feed (3 quiet authors)": ("/feed", self.quiet_headers),
             "GET /feed (40 active authors)": ("/feed", self.active_headers),
             "GET /health": ("/health", None),
+            "GET /boards (a token)": ("/boards", self.active_headers),
+            "GET /boards/{hot} (a token)": (f"/boards/{self.hot_board}", self.active_headers),
+            "GET /boards?tag=big": ("/boards?tag=big", None),
+            "GET /boards?tag=big (deep, a token)": (f"/boards?tag=big&cursor={self.cursor(deep)}",
+                                                    self.active_headers),
+            "GET /tags": ("/tags", None),
+            "GET /users/{reader}/favorites": (f"/users/{self.active_reader['id']}/favorites", None),
+            "GET /users/{reader}/favorites (a token)": (f"/users/{self.active_reader['id']}/favorites",
+                                                        self.active_headers),
+            "GET /users/by-name/{celebrity}": (f"/users/by-name/{self.celebrity_name}", None),
             **self.realworld_urls(),
         }
 
     def realworld_urls(self):
-        celebrity = self.db.value("SELECT name FROM users WHERE id = %s", (self.celebrity,))
+        celebrity = self.celebrity_name
         hot = self.db.one("SELECT id, title FROM boards WHERE id = %s", (self.hot_board,))
         slug = article_slug(hot["id"], hot["title"])
         reader, deepest = self.active_reader["name"], f"offset={MAX_OFFSET}"
@@ -99,7 +109,7 @@ class Dataset:
             "GET /api/articles (deepest offset)": (f"/api/articles?{deepest}", self.active_headers),
             # The celebrity has 60 boards, then 180: an offset within both.
             "GET /api/articles?author=": (f"/api/articles?author={celebrity}&offset=40", self.active_headers),
-            "GET /api/articles?tag=": (f"/api/articles?tag=hot&{deepest}", self.active_headers),
+            "GET /api/articles?tag=": (f"/api/articles?tag=big&{deepest}", self.active_headers),
             "GET /api/articles?favorited=": (f"/api/articles?favorited={reader}&{deepest}", self.active_headers),
             "GET /api/articles/feed": (f"/api/articles/feed?{deepest}", self.active_headers),
             "GET /api/articles/{hot}": (f"/api/articles/{slug}", self.active_headers),

@@ -203,19 +203,12 @@ def serve_in_thread(app):
 
 
 def derived_mismatches(db, feed_length, slack):
-    """Every derived value checked against the base tables (issue 14):
-    stored comment counts, and each feed = the boards by the reader's
+    """Every derived value checked against the base tables (issues 14 and
+    17): stored counts (stored_count_mismatches), and each feed = the boards by the reader's
     followees at or above its floor (after the worker has drained the
     outbox), no longer than its length and slack, `entries` an upper bound.
     Returns what is wrong, as text; [] when all is right."""
-    wrong = [
-        f"board {row['id']}: stored {row['comment_count']}, counted {row['counted']}"
-        for row in db.all(
-            "SELECT b.id, b.comment_count, COUNT(c.id) AS counted FROM boards AS b "
-            "LEFT JOIN comments AS c ON c.board_id = b.id GROUP BY b.id, b.comment_count "
-            "HAVING b.comment_count <> counted"
-        )
-    ]
+    wrong = stored_count_mismatches(db)
     readers = db.all(
         "SELECT u.id, COALESCE(t.floor_board_id, 0) AS floor, COALESCE(t.entries, 0) AS entries "
         "FROM users AS u LEFT JOIN timelines AS t ON t.user_id = u.id "
@@ -238,6 +231,35 @@ def derived_mismatches(db, feed_length, slack):
                        "LEFT JOIN boards AS b ON b.id = e.board_id WHERE b.id IS NULL")
     if orphans:
         wrong.append(f"{orphans} feed entries of deleted boards")
+    return wrong
+
+
+STORED_COUNTS = {
+    "boards.comment_count": ("boards", "comment_count", "comments", "board_id"),
+    "boards.favorite_count": ("boards", "favorite_count", "favorites", "board_id"),
+    "users.board_count": ("users", "board_count", "boards", "user_id"),
+    "users.favorite_count": ("users", "favorite_count", "favorites", "user_id"),
+    "tags.board_count": ("tags", "board_count", "board_tags", "tag_id"),
+}
+
+
+def stored_count_mismatches(db):
+    """Every stored count against a count of its base table, the total of
+    boards against COUNT(*), and no tag without boards; as text ([]: right)."""
+    wrong = []
+    for label, (table, column, counted_table, key) in STORED_COUNTS.items():
+        rows = db.all(
+            f"SELECT s.id, s.{column} AS stored, (SELECT COUNT(*) FROM {counted_table} AS c "
+            f"WHERE c.{key} = s.id) AS counted FROM {table} AS s HAVING stored <> counted"
+        )
+        wrong += [f"{label} of {row['id']}: stored {row['stored']}, counted {row['counted']}" for row in rows]
+    total = db.value("SELECT CAST(SUM(value) AS SIGNED) FROM counters WHERE name = 'boards'")
+    boards = db.value("SELECT COUNT(*) FROM boards")
+    if total != boards:
+        wrong.append(f"boards total: stored {total}, counted {boards}")
+    unused = db.value("SELECT COUNT(*) FROM tags WHERE board_count = 0")
+    if unused:
+        wrong.append(f"{unused} tags without boards")
     return wrong
 
 
