@@ -1,5 +1,7 @@
 """Fields that answer in RealWorld's words: `can't be blank` for a field
-left out, null or empty, `is too short (minimum is 8 characters)`."""
+left out, null or empty, `is too short (minimum is 8 characters)`. The
+lengths are marshmallow `Length` validators, so the OpenAPI document states
+them (minLength, maxLength)."""
 from marshmallow import ValidationError, validate
 
 from realworld.errors import BLANK
@@ -8,38 +10,41 @@ from schema_fields import Password, Text
 BLANK_MESSAGES = {"required": BLANK, "null": BLANK}
 
 
-def length(minimum, maximum):
-    """Rails' length messages; an empty string is blank."""
+class Length(validate.Length):
+    """Rails' length messages; an empty string, when a minimum is set, is blank."""
 
-    def check(value):
-        if minimum and not value:
+    def __call__(self, value):
+        if self.min and not value:
             raise ValidationError(BLANK)
-        if len(value) < minimum:
-            raise ValidationError(f"is too short (minimum is {minimum} characters)")
-        if len(value) > maximum:
-            raise ValidationError(f"is too long (maximum is {maximum} characters)")
+        if self.min is not None and len(value) < self.min:
+            raise ValidationError(f"is too short (minimum is {self.min} characters)")
+        if self.max is not None and len(value) > self.max:
+            raise ValidationError(f"is too long (maximum is {self.max} characters)")
+        return value
 
-    return check
+
+class EmailAddress(validate.Email):
+    """An address, checked after its length (a blank one is only blank)."""
+
+    def __call__(self, value):
+        return super().__call__(value) if value else value
 
 
 def text(minimum, maximum, **kwargs):
-    return Text(validate=length(minimum, maximum), error_messages=BLANK_MESSAGES, **kwargs)
+    return Text(validate=Length(minimum, maximum), error_messages=BLANK_MESSAGES, **kwargs)
 
 
 def password(**kwargs):
-    return Password(validate=length(8, 128), load_only=True, error_messages=BLANK_MESSAGES, **kwargs)
+    return Password(validate=Length(8, 128), load_only=True, error_messages=BLANK_MESSAGES, **kwargs)
 
 
 def email(**kwargs):
-    valid_address = validate.Email(error="is invalid")
-
-    def check(value):
-        length(1, 255)(value)
-        valid_address(value)
-
-    return Text(validate=check, error_messages=BLANK_MESSAGES, metadata={"format": "email"}, **kwargs)
+    return Text(
+        validate=[Length(1, 255), EmailAddress(error="is invalid")], error_messages=BLANK_MESSAGES,
+        metadata={"format": "email"}, **kwargs,
+    )
 
 
 def optional_text(maximum):
     """bio, image: a string, or "" / null for none (stored as NULL)."""
-    return Text(allow_none=True, validate=validate.Length(max=maximum, error=f"is too long (maximum is {maximum} characters)"))
+    return Text(allow_none=True, validate=Length(max=maximum))
