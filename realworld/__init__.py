@@ -5,6 +5,7 @@ from realworld.article_writes import ArticleWrites
 from realworld.articles import create_articles_blueprint
 from realworld.auth import TOKEN_SCHEME
 from realworld.comments import create_comments_blueprint
+from realworld.converters import init_converters
 from realworld.profiles import create_profiles_blueprint
 from realworld.schemas import GenericErrorModel
 from realworld.tags import create_tags_blueprint
@@ -14,6 +15,7 @@ from web.body import OWN_ERROR_BODIES
 
 def init_app(app, api, mysql, feeds, board_writes):
     profiles, articles, users = load_queries("profiles"), load_queries("articles"), load_queries("users")
+    init_converters(app, api)
     api.spec.components.schema("GenericErrorModel", schema=GenericErrorModel)
     api.spec.components.security_scheme("Token", TOKEN_SCHEME)
     boards, tags = load_queries("boards"), load_queries("tags")

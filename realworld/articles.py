@@ -93,7 +93,7 @@ def create_articles_blueprint(mysql, articles, boards, tags, writes):
             )
             return articles_answer(page, articles.get_feed_length(mysql.connection, caller_id=me))
 
-    @blp.route("/articles/<slug>")
+    @blp.route("/articles/<slug:slug>")
     class Article(MethodView):
         @blp.token_optional
         @blp.response(200, SingleArticleResponse)

@@ -58,7 +58,7 @@ def create_comments_blueprint(mysql, articles, comments, article_comments):
                    "following": False}
             return {"comment": comment_answer(row)}
 
-    @blp.route("/articles/<slug>/comments/<id:comment_id>")
+    @blp.route("/articles/<slug>/comments/<comment_id:comment_id>")
     class ArticleComment(MethodView):
         @blp.token_required
         @blp.response(204)

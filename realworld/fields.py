@@ -5,7 +5,7 @@ them (minLength, maxLength)."""
 from marshmallow import ValidationError, validate
 
 from realworld.errors import BLANK
-from schema_fields import Password, Text
+from schema_fields import Password, Text, UnicodeText
 
 BLANK_MESSAGES = {"required": BLANK, "null": BLANK}
 
@@ -23,11 +23,20 @@ class Length(validate.Length):
         return value
 
 
-class EmailAddress(validate.Email):
-    """An address, checked after its length (a blank one is only blank)."""
+class Pattern(validate.Regexp):
+    """A documented pattern (`is invalid` when not matched); a blank value
+    is only blank."""
+
+    def __init__(self, regex):
+        super().__init__(regex, error="is invalid")
 
     def __call__(self, value):
         return super().__call__(value) if value else value
+
+
+EMAIL = Pattern(r"^[^@\s\x00]+@[^@\s\x00]+$")
+# tag_rules.py: no control characters, and not only spaces.
+TAG = Pattern(r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")
 
 
 def text(minimum, maximum, **kwargs):
@@ -39,10 +48,12 @@ def password(**kwargs):
 
 
 def email(**kwargs):
-    return Text(
-        validate=[Length(1, 255), EmailAddress(error="is invalid")], error_messages=BLANK_MESSAGES,
-        metadata={"format": "email"}, **kwargs,
-    )
+    """Something@somewhere: RealWorld names no format."""
+    return UnicodeText(validate=[Length(1, 255), EMAIL], error_messages=BLANK_MESSAGES, **kwargs)
+
+
+def tag():
+    return UnicodeText(validate=[Length(1, 30), TAG], error_messages=BLANK_MESSAGES)
 
 
 def optional_text(maximum):

@@ -130,7 +130,7 @@ class TagList(fields.List):
 
     def __init__(self, **kwargs):
         super().__init__(
-            rw.text(1, 30), validate=validate.Length(max=10, error="has more than 10 tags"),
+            rw.tag(), validate=validate.Length(max=10, error="has more than 10 tags"),
             error_messages=rw.BLANK_MESSAGES, **kwargs,
         )
 

@@ -5,8 +5,8 @@ every check it has) against the service over HTTP, from the service's own
 to rows that exist and page cursors the service handed out.
 
 The native API only: RealWorld's /api (realworld/) has its own error body
-and rules, documented in the same document; tests/test_realworld_openapi.py
-checks its entries.
+and rules, documented in the same document; tests/test_realworld_fuzz.py
+fuzzes it the same way, tests/test_realworld_openapi.py checks its entries.
 
 Result to keep: no check fails, `status_listed_explicitly` included (no
 status that is not listed explicitly for its operation: the generic

@@ -20,11 +20,20 @@ class FailedCheck:
         self.path_parameters = dict(case.path_parameters or {})
         self.status = response.status_code if response is not None else None
         self.message = answer_message(response)
+        self.errors = answer_errors(response)
         failure = check.failure_info.failure
         self.text = (
             f"[{phase}] {self.operation} {self.check}: {failure.title}\n{failure.message}\n"
             f"{check.failure_info.code_sample}"
         )[:1500]
+
+
+def answer_errors(response):
+    """RealWorld's error body's `errors` (/api), or None."""
+    try:
+        return json.loads(response.content)["errors"]
+    except (AttributeError, TypeError, ValueError, KeyError):
+        return None
 
 
 def answer_message(response):
