@@ -2,7 +2,7 @@
 every /api error has."""
 import pytest
 
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, make_app
 from tests.helpers.realworld import assert_errors, register, token_headers
 
 BLANK = ["can't be blank"]
@@ -174,3 +174,23 @@ def test_the_native_api_keeps_its_error_body(client, db):
     response = client.post("/users", data="[1]", content_type="application/json")
     assert response.status_code == 400
     assert response.json == {"code": 400, "status": "Bad Request", "message": "The request body must be a JSON object."}
+
+
+def test_failed_logins_are_limited_as_on_the_native_api(db_server, database_name, app, db):
+    """Five failures a minute per account (rate_limit.py), then 429 in
+    RealWorld's body with Retry-After; the native login counts the same."""
+    client = make_app(db_server, database_name, RATELIMIT_ENABLED=True).test_client()
+    user, _ = register(client, "limited")
+    wrong = {"user": {"email": user["email"], "password": "wrong password"}}
+    for _ in range(5):
+        assert_errors(client.post("/api/users/login", json=wrong), 401, {"credentials": ["invalid"]})
+    refused = client.post("/api/users/login", json={"user": {"email": user["email"], "password": PASSWORD}})
+    assert_errors(refused, 429, {"credentials": ["too many failed logins; try again later"]})
+    assert int(refused.headers["Retry-After"]) > 0
+    assert client.post("/auth/login", json={"email": user["email"], "password": PASSWORD}).status_code == 429
+
+
+def test_unknown_fields_are_ignored_at_every_level(client, db):
+    response = client.post("/api/users", json={**new_user(role="admin"), "stray": {"x": 1}})
+    assert response.status_code == 201
+    assert set(response.json["user"]) == {"email", "token", "username", "bio", "image"}
