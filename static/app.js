@@ -44,7 +44,7 @@ const EXPLAINED = {
   401: "You are not logged in, or your session has expired. Please log in, then try again.",
   403: "This belongs to someone else: you can only change or delete your own things.",
   409: "That name or email is already used by another account.",
-  412: "This board changed (an edit or a new comment) since you opened it. The latest version is shown above; your text is still here: save again to replace it.",
+  412: "This board changed (an edit, a new comment or favorite) since you opened it. The latest version is shown above; your text is still here: save again to replace it.",
   422: "Please correct the marked fields.",
 };
 
@@ -78,6 +78,19 @@ function clearMessages(form) {
   for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
 }
 
+/** A field's messages as one line: a list of them, or for a list field
+ * (tags) an object of messages per item. */
+function messageText(messages) {
+  if (typeof messages === "string") return messages;
+  if (Array.isArray(messages)) return messages.map(messageText).join(" ");
+  return Object.values(messages || {}).map(messageText).join(" ");
+}
+
+/** Tags as typed ("a, b,c") to the list the API takes. */
+function splitTags(text) {
+  return (text || "").split(",").map((tag) => tag.trim()).filter((tag) => tag !== "");
+}
+
 /** Puts an API error next to what caused it: field messages beside their
  * fields, the rest (in words) at the end of the form. */
 function showError(form, error, message = explain(error)) {
@@ -85,8 +98,8 @@ function showError(form, error, message = explain(error)) {
     const slot = form.querySelector(`[data-error-for="${CSS.escape(field)}"]`);
     const input = form.querySelector(`[name="${CSS.escape(field)}"]`);
     input?.setAttribute("aria-invalid", "true");
-    if (slot) slot.textContent = [].concat(messages).join(" ");
-    else message += ` ${field}: ${[].concat(messages).join(" ")}`;
+    if (slot) slot.textContent = messageText(messages);
+    else message += ` ${field}: ${messageText(messages)}`;
   }
   const slot = $(".form-error", form);
   slot.textContent = message;
@@ -170,7 +183,8 @@ class PagedList {
     const query = new URLSearchParams({ limit: PAGE_SIZE });
     if (cursor) query.set("cursor", cursor);
     try {
-      const { data } = await api(`${this.url()}?${query}`);
+      const url = this.url();
+      const { data } = await api(`${url}${url.includes("?") ? "&" : "?"}${query}`);
       this.index = index;
       this.cursors.length = index + 1;
       if (data.next_cursor) this.cursors.push(data.next_cursor);
@@ -352,18 +366,43 @@ async function usersPage() {
 // ---------------------------------------------------------------- /manage-boards
 
 async function boardsPage() {
-  let listName = "all";
+  let listName = "all"; // or "feed", "favorites", "tag"
+  let tagFilter = null; // the tag of the "tag" list
   let board = null; // the open board
   let etag = null; // its ETag, sent back as If-Match when editing
 
-  const boards = new PagedList($("#boards"), () => (listName === "feed" ? "/feed" : "/boards"), renderBoardItem);
+  const listUrls = {
+    all: () => "/boards",
+    feed: () => "/feed",
+    favorites: () => (me ? `/users/${me.id}/favorites` : "/feed"), // logged out: the 401 says log in
+    tag: () => `/boards?${new URLSearchParams({ tag: tagFilter })}`,
+  };
+  const boards = new PagedList($("#boards"), () => listUrls[listName](), renderBoardItem);
+
+  function showList(name) {
+    listName = name;
+    for (const tab of document.querySelectorAll("[data-list]")) {
+      tab.setAttribute("aria-selected", String(tab.dataset.list === name));
+    }
+    for (const hint of document.querySelectorAll("[data-hint-for]")) hint.hidden = hint.dataset.hintFor !== name;
+    $("#tag-filter").textContent = tagFilter || "";
+    return boards.reload();
+  }
+
+  /** A tag as a button that lists the boards with it. */
+  function tagButton(tag) {
+    return el("li", {},
+      el("button", { type: "button", class: "tag", onclick: () => { tagFilter = tag; showList("tag"); } }, tag));
+  }
   const comments = new PagedList($("#comments"), () => `/boards/${board.id}/comments`, renderComment);
 
   function renderBoardItem(item) {
     return el("li", { "data-board-id": item.id },
       el("button", { type: "button", class: "link title", onclick: () => openBoard(item.id) }, item.title),
       el("span", { class: "meta" },
-        `by ${item.author.name} · ${item.comment_count} comment${item.comment_count === 1 ? "" : "s"} · ${when(item.created_at)}`));
+        `by ${item.author.name} · ${item.comment_count} comment${item.comment_count === 1 ? "" : "s"} · ` +
+        `${item.favorite_count} ★${item.favorited ? " (yours)" : ""} · ${when(item.created_at)}`),
+      el("ul", { class: "tags" }, ...item.tags.map(tagButton)));
   }
 
   function renderComment(comment) {
@@ -393,12 +432,40 @@ async function boardsPage() {
     $("#board-meta").textContent = `by ${board.author.name} · written ${when(board.created_at)}` +
       (board.updated_at !== board.created_at ? ` · edited ${when(board.updated_at)}` : "");
     $("#board-content").textContent = board.content;
+    $("#board-tags").replaceChildren(...board.tags.map(tagButton));
+    $("#board-favorites").textContent =
+      `Favorited by ${board.favorite_count} ${board.favorite_count === 1 ? "person" : "people"}`;
+    const favorite = $("#favorite-button");
+    favorite.hidden = !me;
+    favorite.textContent = board.favorited ? "★ Unfavorite" : "☆ Favorite";
+    favorite.className = board.favorited ? "action secondary" : "action";
+    $("#favorite-error").replaceChildren();
     $("#board-owner-tools").hidden = !(me && me.id === board.author.id);
     disarmDelete();
     const form = $("#edit-board-form");
     form.elements.title.value = board.title;
     form.elements.content.value = board.content;
+    form.elements.tags.value = board.tags.join(", ");
   }
+
+  /** The open board read again (its counts, tags and ETag), comments kept. */
+  async function reloadBoard() {
+    const response = await api(`/boards/${board.id}`);
+    board = response.data;
+    etag = response.headers.get("ETag");
+    showBoard();
+  }
+
+  $("#favorite-button").addEventListener("click", async () => {
+    try {
+      await api(`/boards/${board.id}/favorite`, { method: board.favorited ? "DELETE" : "PUT" });
+      await reloadBoard();
+      await boards.show(boards.index);
+    } catch (failure) {
+      if (!(failure instanceof ApiError)) throw failure;
+      $("#favorite-error").textContent = failure.status === 404 ? "That board no longer exists." : explain(failure);
+    }
+  });
 
   async function openBoard(id) {
     try {
@@ -420,17 +487,12 @@ async function boardsPage() {
   }
 
   for (const tab of document.querySelectorAll("[data-list]")) {
-    tab.addEventListener("click", () => {
-      listName = tab.dataset.list;
-      for (const other of document.querySelectorAll("[data-list]")) {
-        other.setAttribute("aria-selected", String(other === tab));
-      }
-      $('[data-hint-for="feed"]').hidden = listName !== "feed";
-      boards.reload();
-    });
+    tab.addEventListener("click", () => showList(tab.dataset.list));
   }
+  $("#clear-tag").addEventListener("click", () => showList("all"));
 
   handleSubmit($("#new-board-form"), async (values) => {
+    values.tags = splitTags(values.tags);
     const { data } = await api("/boards", { method: "POST", body: values });
     $("#new-board-form").reset();
     await boards.reload();
@@ -438,6 +500,8 @@ async function boardsPage() {
   });
 
   handleSubmit($("#edit-board-form"), async (values) => {
+    const typed = { ...values };
+    values.tags = splitTags(values.tags);
     try {
       const response = await api(`/boards/${board.id}`, {
         method: "PUT", body: values, headers: etag ? { "If-Match": etag } : {},
@@ -448,8 +512,9 @@ async function boardsPage() {
       if (error instanceof ApiError && error.status === 412) {
         await openBoard(board.id); // the latest version and its ETag
         const form = $("#edit-board-form");
-        form.elements.title.value = values.title; // keep what the person typed
-        form.elements.content.value = values.content;
+        form.elements.title.value = typed.title; // keep what the person typed
+        form.elements.content.value = typed.content;
+        form.elements.tags.value = typed.tags;
         showError(form, error);
         return;
       }

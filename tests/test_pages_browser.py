@@ -166,8 +166,12 @@ def test_sign_up_log_in_and_manage_boards(tab, db):
     expect(page.locator("#board-title")).to_have_text("두 번째 글")
     new_board.get_by_label("Title").fill(XSS_TITLE)
     new_board.get_by_label("Content").fill("<img src=x onerror=alert(2)>")
+    new_board.get_by_label("Tags").fill("<b>bold</b>, 한국어, 😀")
     new_board.get_by_role("button", name="Post").click()
     expect(page.locator("#board-title")).to_have_text(XSS_TITLE)
+    expect(page.locator("#board-tags .tag")).to_have_text(sorted(["<b>bold</b>", "한국어", "😀"]))
+    page.get_by_role("button", name="☆ Favorite").click()
+    expect(page.locator("#board-favorites")).to_have_text("Favorited by 1 person")
     expect(page.locator("#board-content")).to_have_text("<img src=x onerror=alert(2)>")
     expect(page.locator("#boards .items .title")).to_have_text([XSS_TITLE, "두 번째 글"])
     comment = tab.form("comment-form")
@@ -177,7 +181,7 @@ def test_sign_up_log_in_and_manage_boards(tab, db):
     expect(page.locator("#boards .items .meta")).to_contain_text(["1 comment", "0 comments"])
     expect(delete.get_by_role("button")).to_have_text("Delete board")  # asks again for this one
     assert page.locator("script").count() == 1  # only the page's own module
-    assert page.locator("#board img, #boards img").count() == 0
+    assert page.locator("#board img, #boards img, #board b, #boards b").count() == 0
     assert tab.dialogs == []
     page.screenshot(path=SCREENSHOTS / "boards.png", full_page=True)
 
@@ -328,3 +332,57 @@ def test_editing_a_board_changed_meanwhile_is_explained(tab, signup, client, db)
     edit.get_by_role("button", name="Save").click()  # now against the latest version
     expect(tab.page.locator("#board-title")).to_have_text("내 수정")
     assert db.value("SELECT title FROM boards WHERE id = %s", (board_id,)) == "내 수정"
+
+
+def test_tags_and_favorites_on_the_boards_page(tab, signup, client, db):
+    author, author_headers = signup("태그 작성자")
+    other = client.post("/boards", json={"title": "남의 글", "tags": ["rust"]}, headers=author_headers)
+    assert other.status_code == 201
+    reader, _ = signup("Fan Lee")
+    tab.log_in(reader["email"])
+    tab.open("/manage-boards")
+    page = tab.page
+    new_board = tab.form("new-board-form")
+    new_board.get_by_label("Title").fill("태그 있는 글")
+    new_board.get_by_label("Tags").fill(", ".join(f"t{n}" for n in range(11)))
+    new_board.get_by_role("button", name="Post").click()
+    expect(field_error(new_board, "tags")).to_have_text("A board has at most 10 tags.")
+    assert_next_to_its_field(new_board, "tags")
+    new_board.get_by_label("Tags").fill("파이썬,  Go , go,")
+    new_board.get_by_role("button", name="Post").click()
+    expect(page.locator("#board-title")).to_have_text("태그 있는 글")
+    expect(page.locator("#board-tags .tag")).to_have_text(["Go", "go", "파이썬"])
+    board_id = db.value("SELECT id FROM boards WHERE title = %s", ("태그 있는 글",))
+
+    edit = tab.form("edit-board-form")
+    expect(edit.get_by_label("Tags")).to_have_value("Go, go, 파이썬")
+    edit.get_by_label("Tags").fill("Go, rust")
+    edit.get_by_role("button", name="Save").click()
+    expect(edit.locator(".form-ok")).to_have_text("Saved.")
+    expect(page.locator("#board-tags .tag")).to_have_text(["Go", "rust"])
+    assert {row["name"] for row in db.all("SELECT name FROM tags")} == {"Go", "rust"}
+
+    page.locator("#board-tags").get_by_role("button", name="rust").click()
+    expect(page.locator('[data-hint-for="tag"]')).to_contain_text("Boards tagged rust")
+    expect(page.locator("#boards .items .title")).to_have_text(["태그 있는 글", "남의 글"])
+
+    page.locator("#boards .items .title", has_text="남의 글").click()
+    expect(page.locator("#board-title")).to_have_text("남의 글")
+    page.get_by_role("button", name="☆ Favorite").click()
+    expect(page.get_by_role("button", name="★ Unfavorite")).to_be_visible()
+    expect(page.locator("#board-favorites")).to_have_text("Favorited by 1 person")
+    assert db.value("SELECT board_id FROM favorites WHERE user_id = %s", (reader["id"],)) == other.json["id"]
+    expect(page.locator(f'#boards li[data-board-id="{other.json["id"]}"] .meta')).to_contain_text("1 ★ (yours)")
+    page.get_by_role("tab", name="My favorites").click()
+    expect(page.locator("#boards .items .title")).to_have_text(["남의 글"])
+    page.screenshot(path=SCREENSHOTS / "boards-tags-favorites.png", full_page=True)
+
+    page.get_by_role("button", name="★ Unfavorite").click()
+    expect(page.get_by_role("button", name="☆ Favorite")).to_be_visible()
+    expect(page.locator("#board-favorites")).to_have_text("Favorited by 0 people")
+    assert db.value("SELECT COUNT(*) FROM favorites") == 0
+    page.get_by_role("tab", name="My favorites").click()
+    expect(page.locator("#boards .items")).to_have_text("Nothing here yet.")
+    page.get_by_role("tab", name="All boards").click()
+    expect(page.locator('[data-hint-for="tag"]')).to_be_hidden()
+    assert board_id is not None
