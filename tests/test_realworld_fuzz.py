@@ -11,8 +11,7 @@ from schemathesis.config import SchemathesisConfig
 from realworld.articles import ONE_FILTER
 from tests.helpers import PASSWORD, make_app, serve_in_thread
 from tests.helpers.realworld import register
-from tests.helpers.schemathesis_engine import run_schemathesis
-from tests.test_fuzz_contract import bound, status_listed_explicitly  # noqa: F401 (registers the check)
+from tests.helpers.schemathesis_engine import bound, run_schemathesis
 
 SEED = 20261201
 MAX_EXAMPLES = 25

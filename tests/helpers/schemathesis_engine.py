@@ -1,6 +1,8 @@
 """schemathesis's engine, run in the test process the way `schemathesis run`
 runs it (every phase of the config), and what it found: the failed checks,
-the engine's own errors, and the statuses each operation answered."""
+the engine's own errors, and the statuses each operation answered. Also the
+check both fuzzed APIs add (`status_listed_explicitly`, registered once, here)
+and `bound`, a parameter bound to a dictionary of values."""
 import collections
 import json
 
@@ -72,6 +74,28 @@ class Run:
         for label, statuses in sorted(self.statuses.items()):
             lines.append(f"  {label}: {dict(sorted(statuses.items()))}")
         return "\n".join(lines)
+
+
+@schemathesis.check
+def status_listed_explicitly(ctx, response, case):
+    """The answered status is one the operation lists by number (or range),
+    not only covered by `default`. A probe with a method the operation does
+    not have (405) is not an answer of this operation: `unsupported_method`
+    checks those."""
+    if response.request.method != case.operation.method.upper():
+        return None
+    listed = set(case.operation.definition.raw.get("responses", {})) - {"default"}
+    status = str(response.status_code)
+    if status not in listed and f"{status[0]}XX" not in listed:
+        raise AssertionError(
+            f"{case.operation.label} answered {status}, which its OpenAPI entry does not list "
+            f"(listed: {sorted(listed)})"
+        )
+    return None
+
+
+def bound(dictionary):
+    return {"dictionary": dictionary}
 
 
 def run_schemathesis(schema_url, config, exclude_path_regex=None):
