@@ -4,7 +4,7 @@ document each operation truthfully (its statuses with RealWorld's error
 body, its token)."""
 import flask_smorest
 
-from api import CheckedBodyParser
+from api import CheckedBodyParser, vary_on_authorization
 from realworld import auth
 from realworld.errors import register_error_handlers
 
@@ -27,13 +27,6 @@ BODY_ERRORS = (400, 413, 415, 422)
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 
 
-def vary_by_token(response):
-    """Answers depend on the caller (following, favorited): caches must
-    keep them apart."""
-    response.vary.add("Authorization")
-    return response
-
-
 def error_responses(codes):
     responses = {"default": {**ERROR_RESPONSE, "description": "Unexpected error"}}
     for code in codes:
@@ -49,7 +42,7 @@ class Blueprint(flask_smorest.Blueprint):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, url_prefix="/api", **kwargs)
         register_error_handlers(self)
-        self.after_request(vary_by_token)
+        vary_on_authorization(self)  # following and favorited depend on the caller
 
     def errors(self, *codes):
         """Every error status the operation answers (503 always)."""
