@@ -70,3 +70,9 @@ def test_cors_preflight_for_a_configured_origin(db_server, database_name, db, mo
     assert answer.headers["Access-Control-Allow-Origin"] == "https://conduit.example"
     other = client.options("/api/user", headers={"Origin": "https://evil.example", **PREFLIGHT})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_answers_vary_by_token(client, db):
+    """following and favorited depend on the caller: caches keep the answers apart."""
+    for url in ("/api/articles", "/api/tags", "/api/profiles/nobody"):
+        assert "Authorization" in client.get(url).headers.get("Vary", ""), url

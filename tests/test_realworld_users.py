@@ -194,3 +194,11 @@ def test_unknown_fields_are_ignored_at_every_level(client, db):
     response = client.post("/api/users", json={**new_user(role="admin"), "stray": {"x": 1}})
     assert response.status_code == 201
     assert set(response.json["user"]) == {"email", "token", "username", "bio", "image"}
+
+
+def test_one_account_for_both_apis(client, db):
+    user, _ = register(client, "both")
+    native = client.post("/auth/login", json={"email": user["email"], "password": PASSWORD})
+    assert native.status_code == 200
+    me = client.get("/api/user", headers=token_headers(native.json["access_token"]))
+    assert me.json["user"]["username"] == "both"
