@@ -63,6 +63,9 @@ def create_board_blueprint(mysql, boards, writes):
     def boards_page(args, user_id=None):
         params = {"before_id": args.get("cursor", FIRST_PAGE_BEFORE_ID), "limit": args["limit"] + 1,
                   **viewer()}
+        if "tag" in args and user_id is not None:
+            return list(boards.list_tag_author_boards_page(
+                mysql.connection, tag=args["tag"], author_id=user_id, **params))
         if "tag" in args:
             return list(boards.list_tag_boards_page(mysql.connection, tag=args["tag"], **params))
         if user_id is None:
@@ -96,7 +99,7 @@ def create_board_blueprint(mysql, boards, writes):
         @blp.response(200, BoardPageSchema)
         @blp.errors()
         def get(self, args):
-            """A page of boards, newest first; `author_id` keeps one user's, `tag` the boards with that tag."""
+            """A page of boards, newest first; `author_id` keeps one user's, `tag` those with that tag."""
             rows = boards_page(args, args.get("author_id"))
             return page(rows or [], args["limit"])
 

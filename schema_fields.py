@@ -7,7 +7,7 @@ from datetime import timezone
 from marshmallow import Schema, ValidationError, fields, missing, validate
 
 from pagination import decode_cursor
-from tag_rules import TagError, normalise_tag, normalise_tags
+from tag_rules import MAX_TAG_LENGTH, MAX_TAGS, TAG_PATTERN, TAG_RULE, TagError, normalise_tag, normalise_tags
 
 NO_NUL = validate.Regexp(r"^[^\u0000]*$", error="Must not contain NUL characters.")
 
@@ -110,8 +110,12 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
-class TagName(Text):
-    """One tag name, normalised as tag_rules says (a `?tag=` filter)."""
+class TagName(UnicodeText):
+    """One tag name, as tag_rules says; loads normalised (NFC)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=[validate.Length(1, MAX_TAG_LENGTH),
+                                   validate.Regexp(TAG_PATTERN, error=TAG_RULE)], **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
@@ -121,16 +125,17 @@ class TagName(Text):
 
 
 class TagList(fields.List):
-    """A board's tags as given: a list of strings, loaded normalised and sorted."""
+    """A board's tags: up to 10 names, unique; loaded normalised and sorted."""
 
     def __init__(self, **kwargs):
-        super().__init__(Text(), metadata={
-            "description": "0..10 tags, each 1..30 characters after trimming; unique; stored sorted",
-            "maxItems": 10}, **kwargs)
+        super().__init__(TagName(), validate=validate.Length(max=MAX_TAGS),
+                         metadata={"uniqueItems": True, "description": "stored in NFC, returned sorted"},
+                         **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
+        names = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return normalise_tags(super()._deserialize(value, attr, data, **kwargs))
+            return normalise_tags(names)
         except TagError as error:
             raise ValidationError(str(error)) from error
 

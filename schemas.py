@@ -1,5 +1,5 @@
 """What goes in and what comes out, as marshmallow schemas."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from row_schema import RowSchema, Rows
 from schema_fields import (
@@ -28,13 +28,8 @@ class BoardListArgsSchema(PageArgsSchema):
     author_id = QueryInteger(
         validate=validate.Range(1, MAX_ID), metadata={"description": "only this user's boards"}
     )
-    tag = TagName(metadata={"description": "only the boards with this tag (normalised as tags are); "
-                                           "not together with author_id"})
-
-    @validates_schema
-    def one_filter(self, data, **kwargs):
-        if "author_id" in data and "tag" in data:
-            raise ValidationError("Filter by author_id or by tag, not both.", "tag")
+    tag = TagName(metadata={"description": "only the boards with this tag (with author_id: that "
+                                           "user's boards with this tag)"})
 
 
 class UserCreateSchema(Schema):

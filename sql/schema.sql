@@ -146,12 +146,16 @@ CREATE TABLE IF NOT EXISTS tags (
     CONSTRAINT uq_tags_name UNIQUE KEY (name)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
--- (tag_id, board_id) read backwards is a tag's page of boards, newest first.
+-- (tag_id, board_id) read backwards is a tag's page of boards, newest
+-- first; (tag_id, author_id, board_id) the page of one author's boards with
+-- the tag (author_id is the board's user_id, copied: a board keeps its author).
 CREATE TABLE IF NOT EXISTS board_tags (
-    board_id BIGINT UNSIGNED NOT NULL,
-    tag_id   BIGINT UNSIGNED NOT NULL,
+    board_id  BIGINT UNSIGNED NOT NULL,
+    tag_id    BIGINT UNSIGNED NOT NULL,
+    author_id BIGINT UNSIGNED NOT NULL,
     CONSTRAINT pk_board_tags PRIMARY KEY (board_id, tag_id),
     KEY ix_board_tags_tag_id_board_id (tag_id, board_id),
+    KEY ix_board_tags_tag_id_author_id_board_id (tag_id, author_id, board_id),
     CONSTRAINT fk_board_tags_board FOREIGN KEY (board_id)
         REFERENCES boards (id) ON DELETE CASCADE,
     CONSTRAINT fk_board_tags_tag FOREIGN KEY (tag_id)

@@ -10,7 +10,7 @@ def test_new_user_is_what_get_returns(client, signup):
 def test_new_board_is_what_get_returns(client, signup):
     _, headers = signup()
     created = client.post("/boards", json={"title": "새 글 ✨", "content": "내용"}, headers=headers)
-    fetched = client.get(created.headers["Location"])
+    fetched = client.get(created.headers["Location"], headers=headers)  # with its `favorited`
     assert created.json == fetched.json
     assert created.headers["ETag"] == fetched.headers["ETag"]
 

@@ -80,7 +80,8 @@ def seeded(admin_conn):
         )
         cursor.execute("INSERT INTO tags (name) VALUES ('big'), ('small')")
         cursor.execute(  # 'big' on every other board, 'small' on every tenth
-            "INSERT INTO board_tags (board_id, tag_id) SELECT b.id, t.id FROM boards AS b JOIN tags AS t "
+            "INSERT INTO board_tags (board_id, tag_id, author_id) SELECT b.id, t.id, b.user_id FROM boards AS b "
+            "JOIN tags AS t "
             "ON (t.name = 'big' AND b.id MOD 2 = 0) OR (t.name = 'small' AND b.id MOD 10 = 0)"
         )
         cursor.executemany(
@@ -107,6 +108,7 @@ def parameter_values(seeded, page):
         "limit": LIMIT,
         "side": "following" if middle else "followers",
         "user_id": seeded["heavy"],
+        "author_id": seeded["heavy"],
         "viewer_id": seeded["users"][1],
         "viewer_generation": 0,
         "viewer_jti": "never-revoked",
@@ -170,7 +172,7 @@ def test_every_list_query_is_found():
     names = {param.id for param in LIST_QUERIES}
     assert {"users.list_users_page", "boards.list_boards_page", "boards.list_feed_page",
             "boards.list_user_boards_page", "comments.list_board_comments_page",
-            "follows.list_follows_page", "boards.list_tag_boards_page", "tags.list_tags_page",
+            "follows.list_follows_page", "boards.list_tag_boards_page", "boards.list_tag_author_boards_page", "tags.list_tags_page",
             "favorites.list_user_favorites_page"} <= names
 
 

@@ -91,7 +91,7 @@ def test_a_body_the_document_requires_cannot_be_left_out(client, signup, db, con
         )
         assert response.status_code == 400, (label, response.json)
         assert response.json["message"] == "The request body must be a JSON object.", label
-    assert client.get(f"/boards/{board.json['id']}").headers["ETag"] == board.headers["ETag"]
+    assert client.get(f"/boards/{board.json['id']}", headers=headers).headers["ETag"] == board.headers["ETag"]
     assert db.value("SELECT COUNT(*) FROM users") == 1
 
 

@@ -64,9 +64,10 @@ class Dataset:
         for author in self.active_authors:
             boards = insert_boards(self.db, author, 60)
         self.hot_board = boards[-1]
-        self.db.all("INSERT INTO board_tags (board_id, tag_id) SELECT b.id, %s FROM boards AS b WHERE b.id > %s",
+        self.db.all("INSERT INTO board_tags (board_id, tag_id, author_id) SELECT b.id, %s, b.user_id FROM boards AS b "
+                    "WHERE b.id > %s",
                     (self.big_tag, first))
-        self.db.all("INSERT INTO board_tags (board_id, tag_id) SELECT b.id, t.id FROM boards AS b "
+        self.db.all("INSERT INTO board_tags (board_id, tag_id, author_id) SELECT b.id, t.id, b.user_id FROM boards AS b "
                     "JOIN tags AS t ON t.name = CONCAT('tag', b.id MOD 200) WHERE b.id > %s", (first,))
         self.db.all("INSERT INTO favorites (user_id, board_id) SELECT %s, b.id FROM boards AS b WHERE b.id > %s",
                     (self.active_reader["id"], first))
@@ -91,6 +92,7 @@ class Dataset:
             "GET /boards?tag=big": ("/boards?tag=big", None),
             "GET /boards?tag=big (deep, a token)": (f"/boards?tag=big&cursor={self.cursor(deep)}",
                                                     self.active_headers),
+            "GET /boards?tag=big&author_id={celebrity}": (f"/boards?tag=big&author_id={self.celebrity}", None),
             "GET /tags": ("/tags", None),
             "GET /users/{reader}/favorites": (f"/users/{self.active_reader['id']}/favorites", None),
             "GET /users/{reader}/favorites (a token)": (f"/users/{self.active_reader['id']}/favorites",

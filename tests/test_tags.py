@@ -16,8 +16,8 @@ def tag_rows(db):
 
 def test_post_board_with_tags_returns_them_normalised_and_sorted(client, signup, db):
     _, headers = signup()
-    board = post_tagged(client, headers, ["  zebra  ", "Go", "go", "e\u0301t\u00e9", "new   york", "😀"])
-    expected = sorted(["zebra", "Go", "go", "\u00e9t\u00e9", "new york", "😀"])
+    board = post_tagged(client, headers, ["zebra", "Go", "go", "e\u0301t\u00e9", "new  york", "😀", "태그"])
+    expected = sorted(["zebra", "Go", "go", "\u00e9t\u00e9", "new  york", "😀", "태그"])
     assert board["tags"] == expected
     assert client.get(f"/boards/{board['id']}").json["tags"] == expected
     assert tag_rows(db) == {name: 1 for name in expected}
@@ -31,14 +31,18 @@ def test_a_board_without_tags_has_an_empty_list(client, signup):
 
 
 BAD_TAGS = [
-    pytest.param([f"t{n}" for n in range(11)], "at most 10", id="eleven-tags"),
+    pytest.param([f"t{n}" for n in range(11)], "Longer than maximum length 10", id="eleven-tags"),
     pytest.param(["x" * 31], "1 to 30", id="31-characters"),
-    pytest.param(["   "], "1 to 30", id="only-spaces"),
-    pytest.param([""], "1 to 30", id="empty"),
-    pytest.param(["go", " go "], "unique", id="duplicate-after-trimming"),
+    pytest.param(["   "], "spaces at either end", id="only-spaces"),
+    pytest.param([" go"], "spaces at either end", id="leading-space"),
+    pytest.param(["go\u3000"], "spaces at either end", id="trailing-ideographic-space"),
+    pytest.param([""], "between 1 and 30", id="empty"),
+    pytest.param(["go", "go"], "unique", id="duplicate"),
     pytest.param(["\u00e9", "e\u0301"], "unique", id="duplicate-after-nfc"),
     pytest.param(["a\x01b"], "control", id="control-character"),
-    pytest.param(["a\x00b"], "NUL", id="nul"),
+    pytest.param(["a\tb"], "control", id="tab"),
+    pytest.param(["a\x00b"], "control", id="nul"),
+    pytest.param(["a\x85b"], "control", id="c1-control"),
     pytest.param([5], "Not a valid string", id="not-a-string"),
     pytest.param("go", "Not a valid list", id="not-a-list"),
     pytest.param(None, "null", id="null"),
@@ -112,7 +116,7 @@ def test_boards_by_tag_newest_first_in_pages(client, signup):
     post_tagged(client, headers, ["rust"])
     items = assert_pages(client, "/boards?tag=go", 2, tagged[::-1])
     assert all("go" in item["tags"] for item in items)
-    assert_pages(client, "/boards?tag=%20go%20", 2, tagged[::-1])  # normalised like a tag
+    assert_pages(client, "/boards?tag=g%CC%81o", 1, [])  # another tag: "ǵo" in NFC
     assert_empty_page(client, "/boards?tag=Go")  # case counts
     assert_empty_page(client, "/boards?tag=nobody-uses-this")
 
@@ -120,12 +124,31 @@ def test_boards_by_tag_newest_first_in_pages(client, signup):
 @pytest.mark.parametrize("query, field", [
     ("tag=" + "x" * 31, "tag"),
     ("tag=", "tag"),
-    ("tag=go&author_id=1", "tag"),
+    ("tag=%20go", "tag"),
+    ("tag=a%01b", "tag"),
 ])
 def test_bad_tag_filter_is_422(client, query, field):
     response = client.get(f"/boards?{query}")
     assert response.status_code == 422
     assert field in response.json["errors"]["query"]
+
+
+def test_boards_by_tag_and_author(client, signup):
+    mine, headers = signup()
+    _, other = signup()
+    own = [post_tagged(client, headers, ["go"])["id"] for _ in range(3)]
+    post_tagged(client, other, ["go"])
+    post_tagged(client, headers, ["rust"])
+    assert_pages(client, f"/boards?tag=go&author_id={mine['id']}", 2, own[::-1])
+    assert_empty_page(client, "/boards?tag=go&author_id=999999999")
+
+
+def test_a_tag_is_found_in_nfc(client, signup):
+    _, headers = signup()
+    board = post_tagged(client, headers, ["e\u0301"])
+    assert board["tags"] == ["\u00e9"]
+    assert_pages(client, "/boards?tag=e%CC%81", 1, [board["id"]])
+    assert_pages(client, "/boards?tag=%C3%A9", 1, [board["id"]])
 
 
 def test_get_tags_pages_tags_in_use_with_board_counts(client, signup):

@@ -141,6 +141,43 @@ WHERE g.name = :tag
 ORDER BY gb.board_id DESC
 LIMIT :limit;
 
+-- name: list_tag_author_boards_page(tag, author_id, before_id, limit, viewer_id, viewer_generation, viewer_jti)
+-- A page of :author_id's boards with the tag named :tag (GET
+-- /boards?tag=&author_id=): as list_tag_boards_page, on the range of
+-- (tag_id, author_id, board_id).
+SELECT STRAIGHT_JOIN b.id, b.title, b.description, b.content, b.user_id AS author_id,
+       u.name AS author_name, b.comment_count, b.favorite_count, b.created_at, b.updated_at,
+       (SELECT JSON_ARRAYAGG(t.name)
+        FROM board_tags AS bt
+        JOIN tags AS t
+            ON t.id = bt.tag_id
+        WHERE bt.board_id = b.id) AS tag_names,
+       IF(EXISTS (SELECT 1
+                  FROM users AS viewer
+                  WHERE viewer.id = :viewer_id
+                    AND viewer.token_generation = :viewer_generation
+                    AND NOT EXISTS (
+                          SELECT 1
+                          FROM revoked_tokens AS r
+                          WHERE r.jti = :viewer_jti)),
+          EXISTS (SELECT 1
+                  FROM favorites AS f
+                  WHERE f.user_id = :viewer_id
+                    AND f.board_id = b.id),
+          NULL) AS favorited
+FROM tags AS g
+JOIN board_tags AS gb
+    ON gb.tag_id = g.id
+JOIN boards AS b
+    ON b.id = gb.board_id
+JOIN users AS u
+    ON u.id = b.user_id
+WHERE g.name = :tag
+  AND gb.author_id = :author_id
+  AND gb.board_id < :before_id
+ORDER BY gb.board_id DESC
+LIMIT :limit;
+
 -- name: list_user_boards_page(user_id, before_id, limit, viewer_id, viewer_generation, viewer_jti)
 -- A page of one user's boards; one row of NULL board columns when the user
 -- exists but has none, no row when there is no such user. The page's ids

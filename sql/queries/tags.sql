@@ -28,12 +28,14 @@ ON DUPLICATE KEY UPDATE board_count = tags.board_count + 1;
 -- The board gets those tags (after count_tags made them). INSERT ... SELECT
 -- reads the tags with locks, so it sees a tag another transaction has just
 -- made or deleted.
-INSERT INTO board_tags (board_id, tag_id)
-SELECT :board_id, t.id
+INSERT INTO board_tags (board_id, tag_id, author_id)
+SELECT b.id, t.id, b.user_id
 FROM JSON_TABLE(:names, '$[*]' COLUMNS (
         name VARCHAR(30) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$')) AS j
 JOIN tags AS t
-    ON t.name = j.name;
+    ON t.name = j.name
+JOIN boards AS b
+    ON b.id = :board_id;
 
 -- name: uncount_tags(board_id, names)!
 -- Tags the board loses: their counts go down by one.
