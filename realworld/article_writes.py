@@ -7,8 +7,9 @@ from tag_rules import MAX_TAGS, TagError, normalise_tag
 
 
 def article_tags(names):
-    """tagList as stored (tag_rules.py): normalised, sorted; a tag given
-    twice counts once (frontends send what their tag input holds)."""
+    """tagList as stored (tag_rules.py, whose pattern the schema checks):
+    NFC, sorted; a tag given twice counts once (frontends send what their
+    tag input holds)."""
     try:
         tags = sorted({normalise_tag(name) for name in names})
     except TagError as error:

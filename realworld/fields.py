@@ -6,6 +6,7 @@ from marshmallow import ValidationError, validate
 
 from realworld.errors import BLANK
 from schema_fields import Password, Text, UnicodeText
+from tag_rules import TAG_PATTERN
 
 BLANK_MESSAGES = {"required": BLANK, "null": BLANK}
 
@@ -35,8 +36,7 @@ class Pattern(validate.Regexp):
 
 
 EMAIL = Pattern(r"^[^@\s\x00]+@[^@\s\x00]+$")
-# tag_rules.py: no control characters, and not only spaces.
-TAG = Pattern(r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")
+TAG = Pattern(TAG_PATTERN)  # tag_rules.py: no control characters, no spaces at either end
 
 
 def text(minimum, maximum, **kwargs):

@@ -302,3 +302,12 @@ def test_timestamps_keep_their_fraction_when_it_is_zero(client, db):
     comment = client.get(f"/api/articles/{slug}/comments").json["comments"][0]
     for value in (article["createdAt"], article["updatedAt"], listed_article["createdAt"], comment["createdAt"]):
         assert ISO_WITH_FRACTION.match(value) and value.startswith("2026-01-02T03:04:05.000000"), value
+
+
+@pytest.mark.parametrize("tag", [" dragons", "dragons ", "a\u0007b", ""])
+def test_a_tag_the_rules_refuse_is_422(client, db, tag):
+    _, headers = register(client)
+    response = client.post("/api/articles", headers=headers, json={"article": {**DRAGON, "tagList": [tag]}})
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == ["tagList"]
+    assert db.value("SELECT COUNT(*) FROM boards") == 0
