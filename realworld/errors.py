@@ -21,14 +21,12 @@ MARSHMALLOW_MESSAGES = {
     "Not a valid integer.": "must be an integer",
     "Not a valid list.": "must be a list",
     "Invalid input type.": "must be an object",
-    "Not a valid email address.": "is invalid",
 }
 DEFAULT_ERRORS = {
     400: {"body": ["is not valid JSON"]},
     401: {"token": ["is invalid"]},
     403: {"resource": ["forbidden"]},
     404: {"resource": ["not found"]},
-    405: {"method": ["is not allowed"]},
     413: {"body": ["is larger than 1 MiB"]},
     415: {"body": ["must be JSON (Content-Type: application/json)"]},
     422: {"body": ["is invalid"]},
@@ -78,8 +76,6 @@ def handle_http_exception(error):
         errors = DEFAULT_ERRORS.get(code, {"request": [error.description or "failed"]})
     response = error_body(code, errors)
     response.headers.update(data.get("headers") or {})
-    if error.response is not None and "Allow" in error.response.headers:
-        response.headers["Allow"] = error.response.headers["Allow"]
     return response
 
 

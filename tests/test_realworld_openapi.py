@@ -1,7 +1,9 @@
 """RealWorld's /api in the service's own /openapi.json: every operation of
 the spec (v2.0.0), each documenting the statuses it answers with RealWorld's
-error body, its token and its body errors; CORS preflights for configured
-origins, as a frontend on another origin sends them."""
+error body, its token and its body errors; and what every /api answer
+shares: CORS preflights for configured origins (as a frontend on another
+origin sends them), Vary: Authorization, a database outage as 503."""
+from scripts.processes import free_port
 from tests.helpers import make_app
 
 ERROR_REF = {"$ref": "#/components/schemas/GenericErrorModel"}
@@ -76,3 +78,12 @@ def test_answers_vary_by_token(client, db):
     """following and favorited depend on the caller: caches keep the answers apart."""
     for url in ("/api/articles", "/api/tags", "/api/profiles/nobody"):
         assert "Authorization" in client.get(url).headers.get("Vary", ""), url
+
+
+def test_a_database_outage_is_503_in_the_realworld_body(db_server, database_name, db):
+    unreachable = make_app(db_server, database_name, MYSQL_HOST="127.0.0.1", MYSQL_PORT=free_port(),
+                           MYSQL_UNIX_SOCKET=None)
+    response = unreachable.test_client().get("/api/tags")
+    assert response.status_code == 503
+    assert response.json == {"errors": {"database": ["is unavailable; try again shortly"]}}
+    assert int(response.headers["Retry-After"]) > 0
