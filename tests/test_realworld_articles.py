@@ -1,9 +1,13 @@
 """RealWorld /api/articles: write, read, list (filters, limit/offset, stored
 totals), the feed, update, delete, favorites, tags."""
+import random
 import re
+import threading
 
 import pytest
 
+import feeds
+from tests.helpers import derived_mismatches
 from tests.helpers.realworld import assert_errors, register
 
 DRAGON = {"title": "How to train your dragon", "description": "Ever wonder how?",
@@ -311,3 +315,42 @@ def test_a_tag_the_rules_refuse_is_422(client, db, tag):
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["tagList"]
     assert db.value("SELECT COUNT(*) FROM boards") == 0
+
+
+def test_concurrent_api_writes_keep_every_count_exact(app, client, db, drain):
+    """Threads favorite, unfavorite, retag, comment on and delete shared
+    articles through /api at once: board_writes' locks queue, deadlocks are
+    retried, nothing fails, every stored count matches its rows."""
+    writers = [register(client)[1] for _ in range(4)]
+    slugs = [write(client, writers[n % 4], title=f"shared {n}", tagList=["shared", f"own{n}"])["slug"]
+             for n in range(8)]
+    statuses = []
+
+    def work(headers, seed):
+        own_client, rng = app.test_client(), random.Random(seed)
+        for _ in range(15):
+            slug, action = rng.choice(slugs), rng.random()
+            if action < 0.35:
+                statuses.append(own_client.post(f"/api/articles/{slug}/favorite", headers=headers).status_code)
+            elif action < 0.55:
+                statuses.append(own_client.delete(f"/api/articles/{slug}/favorite", headers=headers).status_code)
+            elif action < 0.8:
+                tags = rng.sample(["shared", "other", "third"], rng.randint(0, 3))
+                statuses.append(own_client.put(f"/api/articles/{slug}", headers=headers,
+                                               json={"article": {"tagList": tags}}).status_code)
+            elif action < 0.95:
+                statuses.append(own_client.post(f"/api/articles/{slug}/comments", headers=headers,
+                                                json={"comment": {"body": "c"}}).status_code)
+            else:
+                statuses.append(own_client.delete(f"/api/articles/{slug}", headers=headers).status_code)
+        app.extensions["boards_db"].close_thread_connection()
+
+    threads = [threading.Thread(target=work, args=(headers, n)) for n, headers in enumerate(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses and set(statuses) <= {200, 201, 204, 403, 404}, statuses
+    drain()
+    assert derived_mismatches(db, feeds.FEED_LENGTH, feeds.SLACK) == []
+    assert listed(client, "/api/articles")["articlesCount"] == db.value("SELECT COUNT(*) FROM boards")
