@@ -206,11 +206,9 @@ ANONYMOUS = MappingProxyType({"viewer_id": None, "viewer_generation": None, "vie
 
 
 def viewer():
-    """For a public read whose rows show the caller's own state
-    (`favorited`): the token's user id, generation and jti as the queries
-    take them (viewer_id, viewer_generation, viewer_jti), or ANONYMOUS
-    without a valid token. No database read: the query itself checks that
-    the token is still live, in its one statement."""
+    """For a public read showing the caller's own state (`favorited`): the
+    token's user, generation and jti as the queries take them, or ANONYMOUS;
+    no database read (the query checks that the token is live itself)."""
     token = bearer_token()
     if token is None:
         return ANONYMOUS

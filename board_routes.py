@@ -63,11 +63,9 @@ def create_board_blueprint(mysql, boards, writes):
     def boards_page(args, user_id=None):
         params = {"before_id": args.get("cursor", FIRST_PAGE_BEFORE_ID), "limit": args["limit"] + 1,
                   **viewer()}
-        if "tag" in args and user_id is not None:
-            return list(boards.list_tag_author_boards_page(
-                mysql.connection, tag=args["tag"], author_id=user_id, **params))
         if "tag" in args:
-            return list(boards.list_tag_boards_page(mysql.connection, tag=args["tag"], **params))
+            rows = boards.list_tag_boards_page(mysql.connection, tag=args["tag"], author_id=user_id, **params)
+            return sorted(rows, key=lambda row: row["id"], reverse=True)
         if user_id is None:
             return list(boards.list_boards_page(mysql.connection, **params))
         return subject_rows(list(boards.list_user_boards_page(mysql.connection, user_id=user_id, **params)))

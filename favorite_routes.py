@@ -3,7 +3,7 @@ counts) and a user's favorites, runs sql/queries/favorites.sql."""
 from flask.views import MethodView
 
 from api import (
-    Blueprint, FIRST_PAGE_BEFORE_ID, caller_id, in_transaction, or_404, page, subject_rows,
+    Blueprint, FIRST_PAGE_BEFORE_ID, caller, in_transaction, or_404, page, subject_rows,
     utc_now, vary_on_authorization,
 )
 from auth import viewer
@@ -21,7 +21,7 @@ def create_favorite_blueprint(mysql, favorites, writes):
         @blp.errors(404)
         def put(self, board_id):
             """Favorite this board (idempotent)."""
-            user_id, now = caller_id(), utc_now()
+            user_id, now = caller()["id"], utc_now()  # the token's user, while the token is live
             or_404(in_transaction(mysql, lambda conn: writes.favorite(conn, user_id, board_id, now)) or None)
 
         @blp.token_required
@@ -29,7 +29,7 @@ def create_favorite_blueprint(mysql, favorites, writes):
         @blp.errors(404)
         def delete(self, board_id):
             """Stop favoriting this board (idempotent)."""
-            user_id = caller_id()
+            user_id = caller()["id"]
             or_404(in_transaction(mysql, lambda conn: writes.unfavorite(conn, user_id, board_id)) or None)
 
     @blp.route("/users/<id:user_id>/favorites")

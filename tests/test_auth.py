@@ -184,6 +184,8 @@ PROTECTED = {
     ("GET", "/feed"): ("/feed", None, 200, None),
     ("POST", "/boards/{board_id}/comments"): ("/boards/{board}/comments", {"content": "c"}, 201, None),
     ("DELETE", "/comments/{comment_id}"): ("/comments/{comment}", None, 204, 403),
+    ("PUT", "/boards/{board_id}/favorite"): ("/boards/{board}/favorite", None, 204, None),
+    ("DELETE", "/boards/{board_id}/favorite"): ("/boards/{board}/favorite", None, 204, None),
 }
 OWNER_SCOPED = [key for key, case in PROTECTED.items() if case[3] is not None]
 
@@ -234,7 +236,7 @@ def test_unsecured_operations_answer_without_a_token(client, world):
     """Everything OpenAPI does not mark secured really is public."""
     spec = client.get("/openapi.json").json
     ids = {"user_id": world.alice["id"], "board_id": world.board["id"],
-           "comment_id": world.comment["id"]}
+           "comment_id": world.comment["id"], "name": world.alice["name"]}
     for path, operations in spec["paths"].items():
         if "get" in operations and not operations["get"].get("security"):
             response = client.get(path.format(**ids))

@@ -2,12 +2,14 @@
 fan-out, checked against the base tables after every kind of change,
 concurrent ones included, and after `flask rebuild` following a bulk load
 in raw SQL. The worker's own process is tests/test_worker.py."""
+import contextlib
 import os
 import pty
 import random
 import subprocess
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -373,12 +375,14 @@ def test_rebuild_shows_its_progress_on_a_terminal_and_nothing_when_quiet(app, db
     assert run_rebuild(app, "--quiet") == (0, "")
 
 
-def test_the_migration_counts_the_comments_of_existing_boards(db_server):
-    """0007 adds the stored count and computes it for the rows already there."""
+@contextlib.contextmanager
+def migrated_from(db_server, applied, rows):
+    """A database of its own with the migrations matching `applied` (a glob)
+    applied and `rows` (SQL statements) inserted, then `migrate` run; yields
+    (what migrate applied, an admin cursor on it)."""
     from migrations import create_database, drop_database, migrate, run_script
     from queries import SQL_DIR, load_queries
     from tests.helpers import make_app
-    import uuid
 
     name = f"boards_test_{uuid.uuid4().hex[:8]}_counts"
     app, admin = make_app(db_server, name), db_server.connect()
@@ -387,18 +391,41 @@ def test_the_migration_counts_the_comments_of_existing_boards(db_server):
         admin.select_db(name)
         ledger = load_queries("migrations")
         ledger.create_schema_migrations(admin)
-        for path in sorted((SQL_DIR / "migrations").glob("000[1-6]_*.sql")):
+        for path in sorted((SQL_DIR / "migrations").glob(applied)):
             run_script(admin, path)
             ledger.record_migration(admin, version=path.stem)
         with admin.cursor() as cursor:
-            cursor.execute("INSERT INTO users (id, name, email, password_hash) VALUES (1, 'u', 'u@x.com', 'h')")
-            cursor.execute("INSERT INTO boards (id, user_id, title, content) VALUES (1, 1, 't', ''), (2, 1, 't', '')")
-            cursor.executemany("INSERT INTO comments (board_id, user_id, content) VALUES (%s, 1, 'c')", [(1,)] * 3)
+            for statement in rows:
+                cursor.execute(statement)
         with app.app_context():
-            assert "0007_counters_timelines" in migrate()
+            applied_now = migrate()
         with admin.cursor() as cursor:
-            cursor.execute("SELECT id, comment_count FROM boards ORDER BY id")
-            assert cursor.fetchall() == ((1, 3), (2, 0))
+            yield applied_now, cursor
     finally:
         drop_database(admin, name)
         admin.close()
+
+
+def test_the_migration_counts_the_comments_of_existing_boards(db_server):
+    """0007 adds the stored count and computes it for the rows already there."""
+    rows = ["INSERT INTO users (id, name, email, password_hash) VALUES (1, 'u', 'u@x.com', 'h')",
+            "INSERT INTO boards (id, user_id, title, content) VALUES (1, 1, 't', ''), (2, 1, 't', '')",
+            "INSERT INTO comments (board_id, user_id, content) VALUES (1, 1, 'c'), (1, 1, 'c'), (1, 1, 'c')"]
+    with migrated_from(db_server, "000[1-6]_*.sql", rows) as (applied, cursor):
+        assert "0007_counters_timelines" in applied
+        cursor.execute("SELECT id, comment_count FROM boards ORDER BY id")
+        assert cursor.fetchall() == ((1, 3), (2, 0))
+
+
+def test_the_migration_counts_the_boards_of_existing_users(db_server):
+    """0008 adds the stored board counts and the boards total and computes
+    them for the rows already there."""
+    rows = ["INSERT INTO users (id, name, email, password_hash) VALUES (1, 'u', 'u@x.com', 'h'), "
+            "(2, 'v', 'v@x.com', 'h')",
+            "INSERT INTO boards (user_id, title, content) VALUES (1, 't', ''), (1, 't', ''), (2, 't', '')"]
+    with migrated_from(db_server, "000[1-7]_*.sql", rows) as (applied, cursor):
+        assert applied == ["0008_tags_favorites"]
+        cursor.execute("SELECT id, board_count, favorite_count FROM users ORDER BY id")
+        assert cursor.fetchall() == ((1, 2, 0), (2, 1, 0))
+        cursor.execute("SELECT CAST(SUM(value) AS SIGNED), COUNT(*) FROM counters WHERE name = 'boards'")
+        assert cursor.fetchone() == (3, 16)

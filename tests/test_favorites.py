@@ -163,3 +163,23 @@ def test_openapi_documents_the_new_operations(client):
     assert "tags" in spec["components"]["schemas"]["BoardCreate"]["properties"]
     assert "404" in paths["/boards/{board_id}/favorite"]["put"]["responses"]
     assert "tag" in {p["name"] for p in paths["/boards"]["get"]["parameters"]}
+
+
+def test_the_page_queries_for_other_list_shapes(client, signup, db):
+    """tags.tags_of_boards and favorites.favorited_among (for lists that
+    /api builds its own way): a page's tags and favorites in one statement each."""
+    from board_writes import names_json
+    from queries import load_queries
+
+    _, author = signup()
+    fan, headers = signup()
+    first = client.post("/boards", json={"title": "a", "tags": ["x", "y"]}, headers=author).json["id"]
+    second = client.post("/boards", json={"title": "b"}, headers=author).json["id"]
+    favorite(client, first, headers)
+    page = names_json([first, second, 999999999])
+    tags = load_queries("tags").tags_of_boards(db.conn, board_ids=page)
+    assert sorted((row["board_id"], row["name"]) for row in tags) == [(first, "x"), (first, "y")]
+    favorited = load_queries("favorites").favorited_among(db.conn, user_id=fan["id"], board_ids=page)
+    assert [row["board_id"] for row in favorited] == [first]
+    assert load_queries("boards").total_boards(db.conn) == 2
+    assert load_queries("tags").get_tag_board_count(db.conn, name="x") == 1

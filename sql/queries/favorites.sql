@@ -47,7 +47,7 @@ SELECT s.id AS subject_id, p.favorite_id, b.id, b.title, b.description, b.conten
        b.created_at, b.updated_at,
        (SELECT JSON_ARRAYAGG(t.name)
         FROM board_tags AS bt
-        JOIN tags AS t
+        STRAIGHT_JOIN tags AS t
             ON t.id = bt.tag_id
         WHERE bt.board_id = b.id) AS tag_names,
        IF(EXISTS (SELECT 1
@@ -84,6 +84,6 @@ WHERE s.id = :user_id;
 -- uq_favorites_user_id_board_id per id.
 SELECT f.board_id
 FROM JSON_TABLE(:board_ids, '$[*]' COLUMNS (board_id BIGINT UNSIGNED PATH '$')) AS j
-JOIN favorites AS f
+STRAIGHT_JOIN favorites AS f
     ON f.user_id = :user_id
    AND f.board_id = j.board_id;

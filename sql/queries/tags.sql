@@ -10,7 +10,7 @@
 -- inside a write, after the board is locked.
 SELECT t.name
 FROM board_tags AS bt
-JOIN tags AS t
+STRAIGHT_JOIN tags AS t
     ON t.id = bt.tag_id
 WHERE bt.board_id = :board_id;
 
@@ -109,7 +109,7 @@ WHERE t.name = :name;
 -- JSON array of board ids; one row per (board, tag), at most 10 a board.
 SELECT bt.board_id, t.name
 FROM JSON_TABLE(:board_ids, '$[*]' COLUMNS (board_id BIGINT UNSIGNED PATH '$')) AS j
-JOIN board_tags AS bt
+STRAIGHT_JOIN board_tags AS bt
     ON bt.board_id = j.board_id
-JOIN tags AS t
+STRAIGHT_JOIN tags AS t
     ON t.id = bt.tag_id;
