@@ -3,6 +3,7 @@ Runs sql/queries/articles.sql (reads), tags.sql's get_tag_board_count and
 boards.sql's total_boards (the stored totals), and realworld/article_writes.py
 (board_writes.py's counted writes)."""
 import json
+import unicodedata
 
 from flask.views import MethodView
 
@@ -34,6 +35,7 @@ def create_articles_blueprint(mysql, articles, boards, tags, writes):
             return articles.list_article_ids(conn, **page), boards.total_boards(conn)
         name, value = given[0], args[given[0]]
         if name == "tag":
+            value = unicodedata.normalize("NFC", value)  # as tags are stored (tag_rules.py)
             return articles.list_tag_article_ids(conn, tag=value, **page), tags.get_tag_board_count(conn, name=value)
         counts = articles.get_user_counts(conn, name=value) or {}
         if name == "author":

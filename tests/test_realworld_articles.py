@@ -354,3 +354,10 @@ def test_concurrent_api_writes_keep_every_count_exact(app, client, db, drain):
     drain()
     assert derived_mismatches(db, feeds.FEED_LENGTH, feeds.SLACK) == []
     assert listed(client, "/api/articles")["articlesCount"] == db.value("SELECT COUNT(*) FROM boards")
+
+
+def test_a_tag_filter_finds_the_tag_however_it_is_composed(client, db):
+    _, headers = register(client)
+    write(client, headers, tagList=["caf\u00e9"])
+    decomposed = listed(client, "/api/articles?tag=cafe\u0301")
+    assert decomposed["articlesCount"] == 1 and decomposed["articles"][0]["tagList"] == ["caf\u00e9"]
