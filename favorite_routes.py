@@ -3,7 +3,7 @@ counts) and a user's favorites, runs sql/queries/favorites.sql."""
 from flask.views import MethodView
 
 from api import (
-    Blueprint, FIRST_PAGE_BEFORE_ID, caller, in_transaction, or_404, page, subject_rows,
+    Blueprint, FIRST_PAGE_BEFORE_ID, abort, caller, in_transaction, or_404, page, subject_rows,
     utc_now, vary_on_authorization,
 )
 from auth import viewer
@@ -22,7 +22,8 @@ def create_favorite_blueprint(mysql, favorites, writes):
         def put(self, board_id):
             """Favorite this board (idempotent)."""
             user_id, now = caller()["id"], utc_now()  # the token's user, while the token is live
-            or_404(in_transaction(mysql, lambda conn: writes.favorite(conn, user_id, board_id, now)) or None)
+            if not in_transaction(mysql, lambda conn: writes.favorite(conn, user_id, board_id, now)):
+                abort(404)
 
         @blp.token_required
         @blp.response(204)
@@ -30,7 +31,8 @@ def create_favorite_blueprint(mysql, favorites, writes):
         def delete(self, board_id):
             """Stop favoriting this board (idempotent)."""
             user_id = caller()["id"]
-            or_404(in_transaction(mysql, lambda conn: writes.unfavorite(conn, user_id, board_id)) or None)
+            if not in_transaction(mysql, lambda conn: writes.unfavorite(conn, user_id, board_id)):
+                abort(404)
 
     @blp.route("/users/<id:user_id>/favorites")
     class UserFavorites(MethodView):

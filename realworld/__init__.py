@@ -21,7 +21,7 @@ def init_app(app, api, mysql, feeds, board_writes):
     boards, tags = load_queries("boards"), load_queries("tags")
     writes = ArticleWrites(boards, board_writes)
     blueprints = (
-        create_articles_blueprint(mysql, articles, boards, tags, writes),
+        create_articles_blueprint(mysql, articles, boards, tags, users, writes),
         create_tags_blueprint(mysql, tags),
         create_users_blueprint(mysql, users, load_queries("auth"), profiles),
         create_profiles_blueprint(mysql, profiles, load_queries("follows"), feeds),

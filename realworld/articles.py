@@ -1,6 +1,7 @@
 """/api/articles: lists, the feed, one article, writing it, favorites.
-Runs sql/queries/articles.sql (reads), tags.sql's get_tag_board_count and
-boards.sql's total_boards (the stored totals), and realworld/article_writes.py
+Runs sql/queries/articles.sql (reads), tags.sql's get_tag_board_count,
+users.sql's get_user_counts_by_name and boards.sql's total_boards (the
+stored totals), and realworld/article_writes.py
 (board_writes.py's counted writes)."""
 import json
 import unicodedata
@@ -22,7 +23,7 @@ FILTERS = ("tag", "author", "favorited")
 ONE_FILTER = "use one of tag, author and favorited at a time"
 
 
-def create_articles_blueprint(mysql, articles, boards, tags, writes):
+def create_articles_blueprint(mysql, articles, boards, tags, users, writes):
     blp = Blueprint("realworld_articles", __name__, description="RealWorld: articles and favorites")
 
     def page_and_count(args):
@@ -37,7 +38,7 @@ def create_articles_blueprint(mysql, articles, boards, tags, writes):
         if name == "tag":
             value = unicodedata.normalize("NFC", value)  # as tags are stored (tag_rules.py)
             return articles.list_tag_article_ids(conn, tag=value, **page), tags.get_tag_board_count(conn, name=value)
-        counts = articles.get_user_counts(conn, name=value) or {}
+        counts = users.get_user_counts_by_name(conn, name=value) or {}
         if name == "author":
             return articles.list_author_article_ids(conn, author=value, **page), counts.get("board_count")
         return articles.list_favorited_article_ids(conn, favorited=value, **page), counts.get("favorite_count")

@@ -183,3 +183,5 @@ def test_the_page_queries_for_other_list_shapes(client, signup, db):
     assert [row["board_id"] for row in favorited] == [first]
     assert load_queries("boards").total_boards(db.conn) == 2
     assert load_queries("tags").get_tag_board_count(db.conn, name="x") == 1
+    counts = load_queries("users").get_user_counts_by_name(db.conn, name=fan["name"].upper())
+    assert (counts["id"], counts["board_count"], counts["favorite_count"]) == (fan["id"], 0, 1)

@@ -95,12 +95,6 @@ SELECT b.content
 FROM boards AS b
 WHERE b.id = :id;
 
--- name: get_user_counts(name)^
--- The stored counts of the user named :name: their boards and their favorites.
-SELECT u.board_count, u.favorite_count
-FROM users AS u
-WHERE u.name = :name;
-
 -- name: get_feed_length(caller_id)$
 -- How many entries the caller's feed holds (timelines.entries, kept by
 -- feeds.py: an upper bound between the worker's trims).

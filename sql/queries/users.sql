@@ -19,6 +19,13 @@ SELECT u.id, u.name, u.email, u.created_at, u.updated_at
 FROM users AS u
 WHERE u.name = :name;
 
+-- name: get_user_counts_by_name(name)^
+-- The user with this name and their stored counts: the boards they wrote
+-- and the boards they favorited (totals of lists by author or favoriter).
+SELECT u.id, u.name, u.board_count, u.favorite_count
+FROM users AS u
+WHERE u.name = :name;
+
 -- name: get_caller(id, token_generation, jti)^
 -- The user a bearer token names, only while that token is live: of the
 -- user's current token generation and not logged out. No row means 401.
