@@ -2,9 +2,8 @@
 from flask.views import MethodView
 
 from api import Blueprint, FIRST_PAGE_BEFORE_ID, abort, caller, in_transaction, or_404, page, subject_rows
+from following import FOLLOWING_CAP, FollowingCapReached, follow, unfollow
 from schemas import PageArgsSchema, UserPageSchema
-
-FOLLOWING_CAP = 5000
 
 
 def create_follow_blueprint(mysql, follows, feeds):
@@ -43,15 +42,10 @@ def create_follow_blueprint(mysql, follows, feeds):
             if me["id"] == user_id:
                 abort(422, message="You cannot follow yourself.")
 
-            def follow(conn):
-                if follows.is_following(conn, follower_id=me["id"], followee_id=user_id):
-                    return
-                if follows.count_following(conn, follower_id=me["id"], cap=FOLLOWING_CAP) >= FOLLOWING_CAP:
-                    abort(422, message=f"You follow {FOLLOWING_CAP:,} users, the most one account may.")
-                follows.follow_user(conn, follower_id=me["id"], followee_id=user_id)
-                feeds.follow(conn, me["id"], user_id)
-
-            in_transaction(mysql, follow)
+            try:
+                in_transaction(mysql, lambda conn: follow(conn, follows, feeds, me["id"], user_id, FOLLOWING_CAP))
+            except FollowingCapReached as cap:
+                abort(422, message=cap.message)
 
         @blp.token_required
         @blp.response(204)
@@ -59,14 +53,7 @@ def create_follow_blueprint(mysql, follows, feeds):
         def delete(self, user_id):
             """Stop following this user (idempotent)."""
             me = caller()
-
-            def unfollow(conn):
-                removed = follows.unfollow_user(conn, follower_id=me["id"], followee_id=user_id)
-                if removed:
-                    feeds.unfollow(conn, me["id"], user_id)
-                return removed
-
-            if not in_transaction(mysql, unfollow):
+            if not in_transaction(mysql, lambda conn: unfollow(conn, follows, feeds, me["id"], user_id)):
                 or_404(follows.user_exists(mysql.connection, id=user_id))
 
     return blp

@@ -424,7 +424,7 @@ def test_the_migration_counts_the_boards_of_existing_users(db_server):
             "(2, 'v', 'v@x.com', 'h')",
             "INSERT INTO boards (user_id, title, content) VALUES (1, 't', ''), (1, 't', ''), (2, 't', '')"]
     with migrated_from(db_server, "000[1-7]_*.sql", rows) as (applied, cursor):
-        assert applied == ["0008_tags_favorites"]
+        assert "0008_tags_favorites" in applied  # and the later ones (0009)
         cursor.execute("SELECT id, board_count, favorite_count FROM users ORDER BY id")
         assert cursor.fetchall() == ((1, 2, 0), (2, 1, 0))
         cursor.execute("SELECT CAST(SUM(value) AS SIGNED), COUNT(*) FROM counters WHERE name = 'boards'")
