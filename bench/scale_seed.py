@@ -160,9 +160,15 @@ def fill_base_tables(statements, conn, shape, timer):
 
 
 def fill_derived(statements, conn, timer, last_user):
-    """Comment counts and feeds, as `flask --app app rebuild` makes them."""
-    with timer("comment counts"):
+    """Stored counts, the total of boards and feeds, as `flask --app app
+    rebuild` makes them."""
+    with timer("stored counts"):
         statements.count_comments(conn)
+        statements.count_boards_of_users(conn)
+        statements.count_favorites_of_users(conn)
+        statements.count_favorites_of_boards(conn)
+        statements.count_boards_of_tags(conn)
+        statements.count_boards_total(conn)
     with timer("feeds"):
         for after in range(0, last_user, READERS_PER_STATEMENT):
             statements.fill_timelines(conn, after=after, last=after + READERS_PER_STATEMENT,

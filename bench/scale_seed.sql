@@ -4,7 +4,8 @@
 -- levels), and crossed with itself it numbers every row. No `%` in this
 -- file: the driver's placeholders are pyformat, so MOD() is the modulo.
 -- Then the derived state, set-based, as `flask --app app rebuild` would
--- leave it: comment counts from comments, each reader's feed the newest
+-- leave it: the stored counts of boards, users and tags and the total of
+-- boards counted from their base tables, each reader's feed the newest
 -- :length boards of the people they follow.
 
 -- name: fast_bulk_load()!
@@ -125,6 +126,53 @@ JOIN (
     ON k.board_id = b.id
 SET b.comment_count = k.counted;
 
+-- name: count_boards_of_users()!
+-- users.board_count, as rebuild.recount_users leaves it.
+UPDATE users AS u
+JOIN (
+        SELECT b.user_id, COUNT(*) AS counted
+        FROM boards AS b
+        GROUP BY b.user_id) AS k
+    ON k.user_id = u.id
+SET u.board_count = k.counted;
+
+-- name: count_favorites_of_users()!
+-- users.favorite_count, as rebuild.recount_users leaves it.
+UPDATE users AS u
+JOIN (
+        SELECT f.user_id, COUNT(*) AS counted
+        FROM favorites AS f
+        GROUP BY f.user_id) AS k
+    ON k.user_id = u.id
+SET u.favorite_count = k.counted;
+
+-- name: count_favorites_of_boards()!
+-- boards.favorite_count, as rebuild.recount_comments leaves it.
+UPDATE boards AS b
+JOIN (
+        SELECT f.board_id, COUNT(*) AS counted
+        FROM favorites AS f
+        GROUP BY f.board_id) AS k
+    ON k.board_id = b.id
+SET b.favorite_count = k.counted;
+
+-- name: count_boards_of_tags()!
+-- tags.board_count, as rebuild.recount_tags leaves it.
+UPDATE tags AS t
+JOIN (
+        SELECT bt.tag_id, COUNT(*) AS counted
+        FROM board_tags AS bt
+        GROUP BY bt.tag_id) AS k
+    ON k.tag_id = t.id
+SET t.board_count = k.counted;
+
+-- name: count_boards_total()!
+-- The total of boards in slot 0, the other slots 0, as
+-- rebuild.recount_boards_total leaves it.
+UPDATE counters AS c
+SET c.value = IF(c.slot = 0, (SELECT COUNT(*) FROM boards AS b), 0)
+WHERE c.name = 'boards';
+
 -- name: fill_timelines(after, last, length)!
 -- The feeds of readers (:after, :last]: the newest :length boards of the
 -- people each follows (feeds.refill_timeline, for many readers at once).
@@ -156,7 +204,8 @@ LEFT JOIN timeline_entries AS e
 GROUP BY r.follower_id;
 
 -- name: analyze_tables()!
-ANALYZE TABLE users, boards, comments, follows, timelines, timeline_entries;
+ANALYZE TABLE users, boards, comments, follows, timelines, timeline_entries, tags, board_tags,
+    favorites;
 
 -- name: delete_outbox()!
 -- The bench's own POSTs, after their timing: their events, unapplied.

@@ -13,7 +13,10 @@ from tests.helpers import Rows, database_exists, derived_mismatches, make_app, r
 
 GETS = 10
 DERIVED = (
-    "SELECT id, comment_count FROM boards ORDER BY id",
+    "SELECT id, comment_count, favorite_count FROM boards ORDER BY id",
+    "SELECT id, board_count, favorite_count FROM users ORDER BY id",
+    "SELECT id, board_count FROM tags ORDER BY id",
+    "SELECT slot, value FROM counters WHERE name = 'boards' ORDER BY slot",
     "SELECT user_id, floor_board_id, entries FROM timelines ORDER BY user_id",
     "SELECT user_id, board_id, author_id FROM timeline_entries ORDER BY user_id, board_id",
 )
