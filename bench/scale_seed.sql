@@ -113,6 +113,47 @@ JOIN scale_numbers AS k
     ON k.n <= :per_user
 WHERE s.n <= :ordinary;
 
+-- name: insert_tags(tags)!
+-- Tags 1..:tags, named tag1, tag2, ...; tag 1 is the big one.
+INSERT INTO tags (id, name, board_count)
+SELECT s.n, CONCAT('tag', s.n), 0
+FROM scale_numbers AS s
+WHERE s.n <= :tags;
+
+-- name: insert_big_tag(big_tag_every)!
+-- Tag 1 on every :big_tag_every-th board.
+INSERT INTO board_tags (board_id, tag_id, author_id)
+SELECT b.id, 1, b.user_id
+FROM boards AS b
+WHERE MOD(b.id, :big_tag_every) = 0;
+
+-- name: insert_other_tags(tags, ten_tags_every)!
+-- Tags 2..:tags, consecutive ones from a point the board's id picks: 0 to 2
+-- on most boards, 9 on every :ten_tags_every-th (a multiple of the big
+-- tag's step, so those have 10 with it).
+INSERT INTO board_tags (board_id, tag_id, author_id)
+SELECT b.id, 2 + MOD(b.id * 31 + k.n, :tags - 1), b.user_id
+FROM boards AS b
+JOIN scale_numbers AS k
+    ON k.n <= IF(MOD(b.id, :ten_tags_every) = 0, 9, MOD(b.id, 3));
+
+-- name: insert_favorites_of_user(user_id, first_id, count, boards, epoch)!
+-- Favorites :first_id + 1.. of :user_id: :count boards spread over all
+-- (7919 is prime, so the boards differ while :count <= :boards).
+INSERT INTO favorites (id, user_id, board_id, created_at)
+SELECT :first_id + s.n, :user_id, 1 + MOD((s.n - 1) * 7919, :boards),
+       DATE_ADD(:epoch, INTERVAL :first_id + s.n SECOND)
+FROM scale_numbers AS s
+WHERE s.n <= :count;
+
+-- name: insert_favoriters_of_board(board_id, first_id, user_first, count, epoch)!
+-- Favorites :first_id + 1.. of :board_id, by :count users from :user_first on.
+INSERT INTO favorites (id, user_id, board_id, created_at)
+SELECT :first_id + s.n, :user_first + s.n - 1, :board_id,
+       DATE_ADD(:epoch, INTERVAL :first_id + s.n SECOND)
+FROM scale_numbers AS s
+WHERE s.n <= :count;
+
 -- name: drop_sequences()#
 DROP TABLE scale_numbers, scale_digits;
 
