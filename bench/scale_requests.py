@@ -67,7 +67,7 @@ def check_front_page(port, dataset):
     items = http_call(port, "GET", "/boards").json()["items"]
     hot = [item for item in items if item["id"] == dataset.hot_board]
     if (not hot or hot[0]["comment_count"] < dataset.shape.hot_comments
-            or hot[0]["favorite_count"] != dataset.shape.hot_favorites):
+            or hot[0]["favorite_count"] < dataset.shape.hot_favorites):
         raise RuntimeError(f"hot board {dataset.hot_board} not on page 1 with its counts: {hot}")
     tagged = http_call(port, "GET", f"/boards?tag={scale_seed.BIG_TAG}").json()["items"]
     if len(tagged) != PAGE or any(scale_seed.BIG_TAG not in item["tags"] for item in tagged):
