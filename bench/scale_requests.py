@@ -12,8 +12,11 @@ PAGE = 20
 def get_endpoints(dataset, deep_page, secret_key):
     """(endpoint, whose bearer headers or None) of every GET measured."""
     boards, hot, c = dataset.shape.boards, dataset.hot_board, scale_seed.CELEBRITY
+    tag, tag_page, every = scale_seed.BIG_TAG, tag_deep_page(deep_page), scale_seed.BIG_TAG_EVERY
     with create_app({"SECRET_KEY": secret_key, "LOG_LEVEL": "WARNING"}).app_context():
         deep_cursor = encode_cursor(boards - PAGE * (deep_page - 1) + 1)  # ids are 1..boards
+        tag_cursor = encode_cursor(boards - every * PAGE * (tag_page - 1) + 1)  # boards is a multiple of every
+    tag_author, favoriter = scale_seed.ACTIVE_FIRST + 1, scale_seed.HEAVY_FAVORITER
     return [
         (Endpoint("GET /boards (page 1)", "page", "GET", "/boards"), None),
         (Endpoint(f"GET /boards (page {deep_page:,})", "page", "GET", f"/boards?cursor={deep_cursor}"), None),
@@ -25,14 +28,29 @@ def get_endpoints(dataset, deep_page, secret_key):
         (Endpoint("GET /users/{id}", "single", "GET", f"/users/{dataset.ordinary_author}"), None),
         (Endpoint("GET /users/{celebrity}", "single", "GET", f"/users/{c}"), None),
         (Endpoint("GET /users/{celebrity}/followers", "page", "GET", f"/users/{c}/followers"), None),
+        (Endpoint("GET /boards?tag={big} (page 1)", "page", "GET", f"/boards?tag={tag}"), None),
+        (Endpoint(f"GET /boards?tag={{big}} (page {tag_page:,})", "page", "GET",
+                  f"/boards?tag={tag}&cursor={tag_cursor}"), None),
+        (Endpoint("GET /boards?tag={big}&author_id={active}", "page", "GET",
+                  f"/boards?tag={tag}&author_id={tag_author}"), None),
+        (Endpoint("GET /tags", "page", "GET", "/tags"), None),
+        (Endpoint("GET /users/{favoriter}/favorites", "page", "GET", f"/users/{favoriter}/favorites"), None),
+        (Endpoint("GET /users/by-name/{celebrity}", "single", "GET", f"/users/by-name/user{c}"), None),
+        (Endpoint("GET /boards (page 1, as the favoriter)", "page", "GET", "/boards"), "favoriter"),
     ]
+
+
+def tag_deep_page(deep_page):
+    """The big tag's page as deep in its boards as `deep_page` is in all."""
+    return max(2, deep_page // scale_seed.BIG_TAG_EVERY)
 
 
 def logins(port, dataset):
     """Bearer headers of the users the bench acts as."""
     users = {"celebrity": scale_seed.CELEBRITY, "quiet": scale_seed.QUIET_READER,
              "active": scale_seed.ACTIVE_READER, "ordinary reader": dataset.ordinary_reader,
-             "ordinary author": dataset.ordinary_author, "last follower": dataset.last_celebrity_follower}
+             "ordinary author": dataset.ordinary_author, "last follower": dataset.last_celebrity_follower,
+             "favoriter": scale_seed.HEAVY_FAVORITER}
     headers = {}
     for name, user_id in users.items():
         reply = http_call(port, "POST", "/auth/login",
@@ -44,8 +62,13 @@ def logins(port, dataset):
 
 
 def check_front_page(port, dataset):
-    """The hot board is on page 1 with its comments counted."""
+    """The hot board is on page 1 with its comments and favorites counted,
+    and the big tag's page is full."""
     items = http_call(port, "GET", "/boards").json()["items"]
     hot = [item for item in items if item["id"] == dataset.hot_board]
-    if not hot or hot[0]["comment_count"] < dataset.shape.hot_comments:
-        raise RuntimeError(f"hot board {dataset.hot_board} not on page 1 with its comments: {hot}")
+    if (not hot or hot[0]["comment_count"] < dataset.shape.hot_comments
+            or hot[0]["favorite_count"] < dataset.shape.hot_favorites):
+        raise RuntimeError(f"hot board {dataset.hot_board} not on page 1 with its counts: {hot}")
+    tagged = http_call(port, "GET", f"/boards?tag={scale_seed.BIG_TAG}").json()["items"]
+    if len(tagged) != PAGE or any(scale_seed.BIG_TAG not in item["tags"] for item in tagged):
+        raise RuntimeError(f"the big tag's page 1 is not {PAGE} boards with it: {tagged[:2]}")

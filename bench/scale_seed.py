@@ -15,7 +15,12 @@ Users by id:
   `celebrity_followers` of them follow the celebrity too; they wrote the
   other boards and all comments.
 The hot board, 5 ids below the newest (so on page 1 of GET /boards), has
-`hot_comments` comments; every board has one more on average.
+`hot_comments` comments and `hot_favorites` favorites (by the ordinary
+users after the heavy favoriter); every board has one comment more on
+average. The heavy favoriter (an ordinary user) favorited `favorites`
+boards spread over all. Tags: `tags` of them, named tag1..; tag1 (the big
+tag) is on every 10th board, so on every board of the active authors;
+boards have 0 to 2 other tags, every 100th 9 (10 in all).
 """
 import contextlib
 import time
@@ -38,6 +43,8 @@ ORDINARY_FIRST = ACTIVE_FIRST + ACTIVE_AUTHORS
 FOLLOWS_PER_ORDINARY = 4
 CELEBRITY_BOARDS = 20
 READERS_PER_STATEMENT = 20_000
+HEAVY_FAVORITER = ORDINARY_FIRST + 2
+BIG_TAG, BIG_TAG_EVERY, TEN_TAGS_EVERY = "tag1", 10, 100
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,9 @@ class Shape:
     users: int
     hot_comments: int
     celebrity_followers: int
+    tags: int
+    favorites: int
+    hot_favorites: int
 
     @property
     def ordinary(self):
@@ -56,16 +66,23 @@ class Shape:
             raise ValueError(f"too small for the follow graphs: {self}")
         if not 0 < self.celebrity_followers <= self.ordinary:
             raise ValueError(f"the celebrity's followers must be ordinary users: {self}")
+        if not 10 < self.tags < self.boards // 2 or self.favorites > self.boards:
+            raise ValueError(f"every tag needs boards, every favorite its own board: {self}")
+        if self.hot_favorites > self.ordinary - 3:
+            raise ValueError(f"the hot board's favoriters must be ordinary users: {self}")
 
 
 def full_shape(boards):
-    """The issue's sizes: 100,000 comments on the hot board, 50,000 followers."""
+    """The issue's sizes: 100,000 comments on the hot board, 50,000 followers,
+    50,000 favorites of one user (all boards, when fewer) and of one board."""
     return Shape(boards=boards, users=60_000 + boards // 20, hot_comments=100_000,
-                 celebrity_followers=50_000)
+                 celebrity_followers=50_000, tags=5_000, favorites=min(50_000, boards),
+                 hot_favorites=50_000)
 
 
 def tiny_shape(boards):
-    return Shape(boards=boards, users=400 + boards // 20, hot_comments=300, celebrity_followers=200)
+    return Shape(boards=boards, users=400 + boards // 20, hot_comments=300, celebrity_followers=200,
+                 tags=200, favorites=min(1_000, boards), hot_favorites=200)
 
 
 @dataclass(frozen=True)
@@ -124,7 +141,8 @@ def seed(server, database, shape, secret_key):
 
 
 def fill_base_tables(statements, conn, shape, timer):
-    """Users, boards, comments, follows; returns (ordinary follow step, hot board id)."""
+    """Users, boards, comments, follows, tags, favorites; returns (ordinary
+    follow step, hot board id)."""
     hot_board, step = shape.boards - 5, shape.ordinary // (FOLLOWS_PER_ORDINARY + 1)
     ordinary = {"ordinary_first": ORDINARY_FIRST, "ordinary": shape.ordinary}
     statements.fast_bulk_load(conn)
@@ -132,7 +150,8 @@ def fill_base_tables(statements, conn, shape, timer):
         statements.create_digits(conn)
         statements.fill_digits(conn)
         statements.create_numbers(conn)
-        statements.fill_numbers(conn, count=max(shape.boards, shape.users, shape.hot_comments))
+        statements.fill_numbers(conn, count=max(shape.boards, shape.users, shape.hot_comments,
+                                                shape.tags, shape.hot_favorites))
     with timer("users"):
         password_hash = generate_password_hash(PASSWORD)
         statements.insert_users(conn, users=shape.users, password_hash=password_hash, epoch=EPOCH)
@@ -155,14 +174,30 @@ def fill_base_tables(statements, conn, shape, timer):
         statements.insert_followers_of(conn, followee=CELEBRITY, follower_first=ORDINARY_FIRST,
                                        count=shape.celebrity_followers)
         statements.insert_ordinary_follows(conn, per_user=FOLLOWS_PER_ORDINARY, step=step, **ordinary)
+    with timer("tags"):
+        statements.insert_tags(conn, tags=shape.tags)
+        statements.insert_big_tag(conn, big_tag_every=BIG_TAG_EVERY)
+        statements.insert_other_tags(conn, tags=shape.tags, ten_tags_every=TEN_TAGS_EVERY)
+    with timer("favorites"):
+        statements.insert_favorites_of_user(conn, user_id=HEAVY_FAVORITER, first_id=0, count=shape.favorites,
+                                            boards=shape.boards, epoch=EPOCH)
+        statements.insert_favoriters_of_board(conn, board_id=hot_board, first_id=shape.favorites,
+                                              user_first=HEAVY_FAVORITER + 1, count=shape.hot_favorites,
+                                              epoch=EPOCH)
     statements.drop_sequences(conn)
     return step, hot_board
 
 
 def fill_derived(statements, conn, timer, last_user):
-    """Comment counts and feeds, as `flask --app app rebuild` makes them."""
-    with timer("comment counts"):
+    """Stored counts, the total of boards and feeds, as `flask --app app
+    rebuild` makes them."""
+    with timer("stored counts"):
         statements.count_comments(conn)
+        statements.count_boards_of_users(conn)
+        statements.count_favorites_of_users(conn)
+        statements.count_favorites_of_boards(conn)
+        statements.count_boards_of_tags(conn)
+        statements.count_boards_total(conn)
     with timer("feeds"):
         for after in range(0, last_user, READERS_PER_STATEMENT):
             statements.fill_timelines(conn, after=after, last=after + READERS_PER_STATEMENT,

@@ -4,7 +4,8 @@
 -- levels), and crossed with itself it numbers every row. No `%` in this
 -- file: the driver's placeholders are pyformat, so MOD() is the modulo.
 -- Then the derived state, set-based, as `flask --app app rebuild` would
--- leave it: comment counts from comments, each reader's feed the newest
+-- leave it: the stored counts of boards, users and tags and the total of
+-- boards counted from their base tables, each reader's feed the newest
 -- :length boards of the people they follow.
 
 -- name: fast_bulk_load()!
@@ -112,6 +113,47 @@ JOIN scale_numbers AS k
     ON k.n <= :per_user
 WHERE s.n <= :ordinary;
 
+-- name: insert_tags(tags)!
+-- Tags 1..:tags, named tag1, tag2, ...; tag 1 is the big one.
+INSERT INTO tags (id, name, board_count)
+SELECT s.n, CONCAT('tag', s.n), 0
+FROM scale_numbers AS s
+WHERE s.n <= :tags;
+
+-- name: insert_big_tag(big_tag_every)!
+-- Tag 1 on every :big_tag_every-th board.
+INSERT INTO board_tags (board_id, tag_id, author_id)
+SELECT b.id, 1, b.user_id
+FROM boards AS b
+WHERE MOD(b.id, :big_tag_every) = 0;
+
+-- name: insert_other_tags(tags, ten_tags_every)!
+-- Tags 2..:tags, consecutive ones from a point the board's id picks: 0 to 2
+-- on most boards, 9 on every :ten_tags_every-th (a multiple of the big
+-- tag's step, so those have 10 with it).
+INSERT INTO board_tags (board_id, tag_id, author_id)
+SELECT b.id, 2 + MOD(b.id * 31 + k.n, :tags - 1), b.user_id
+FROM boards AS b
+JOIN scale_numbers AS k
+    ON k.n <= IF(MOD(b.id, :ten_tags_every) = 0, 9, MOD(b.id, 3));
+
+-- name: insert_favorites_of_user(user_id, first_id, count, boards, epoch)!
+-- Favorites :first_id + 1.. of :user_id: :count boards spread over all
+-- (7919 is prime, so the boards differ while :count <= :boards).
+INSERT INTO favorites (id, user_id, board_id, created_at)
+SELECT :first_id + s.n, :user_id, 1 + MOD((s.n - 1) * 7919, :boards),
+       DATE_ADD(:epoch, INTERVAL :first_id + s.n SECOND)
+FROM scale_numbers AS s
+WHERE s.n <= :count;
+
+-- name: insert_favoriters_of_board(board_id, first_id, user_first, count, epoch)!
+-- Favorites :first_id + 1.. of :board_id, by :count users from :user_first on.
+INSERT INTO favorites (id, user_id, board_id, created_at)
+SELECT :first_id + s.n, :user_first + s.n - 1, :board_id,
+       DATE_ADD(:epoch, INTERVAL :first_id + s.n SECOND)
+FROM scale_numbers AS s
+WHERE s.n <= :count;
+
 -- name: drop_sequences()#
 DROP TABLE scale_numbers, scale_digits;
 
@@ -124,6 +166,53 @@ JOIN (
         GROUP BY c.board_id) AS k
     ON k.board_id = b.id
 SET b.comment_count = k.counted;
+
+-- name: count_boards_of_users()!
+-- users.board_count, as rebuild.recount_users leaves it.
+UPDATE users AS u
+JOIN (
+        SELECT b.user_id, COUNT(*) AS counted
+        FROM boards AS b
+        GROUP BY b.user_id) AS k
+    ON k.user_id = u.id
+SET u.board_count = k.counted;
+
+-- name: count_favorites_of_users()!
+-- users.favorite_count, as rebuild.recount_users leaves it.
+UPDATE users AS u
+JOIN (
+        SELECT f.user_id, COUNT(*) AS counted
+        FROM favorites AS f
+        GROUP BY f.user_id) AS k
+    ON k.user_id = u.id
+SET u.favorite_count = k.counted;
+
+-- name: count_favorites_of_boards()!
+-- boards.favorite_count, as rebuild.recount_comments leaves it.
+UPDATE boards AS b
+JOIN (
+        SELECT f.board_id, COUNT(*) AS counted
+        FROM favorites AS f
+        GROUP BY f.board_id) AS k
+    ON k.board_id = b.id
+SET b.favorite_count = k.counted;
+
+-- name: count_boards_of_tags()!
+-- tags.board_count, as rebuild.recount_tags leaves it.
+UPDATE tags AS t
+JOIN (
+        SELECT bt.tag_id, COUNT(*) AS counted
+        FROM board_tags AS bt
+        GROUP BY bt.tag_id) AS k
+    ON k.tag_id = t.id
+SET t.board_count = k.counted;
+
+-- name: count_boards_total()!
+-- The total of boards in slot 0, the other slots 0, as
+-- rebuild.recount_boards_total leaves it.
+UPDATE counters AS c
+SET c.value = IF(c.slot = 0, (SELECT COUNT(*) FROM boards AS b), 0)
+WHERE c.name = 'boards';
 
 -- name: fill_timelines(after, last, length)!
 -- The feeds of readers (:after, :last]: the newest :length boards of the
@@ -156,7 +245,8 @@ LEFT JOIN timeline_entries AS e
 GROUP BY r.follower_id;
 
 -- name: analyze_tables()!
-ANALYZE TABLE users, boards, comments, follows, timelines, timeline_entries;
+ANALYZE TABLE users, boards, comments, follows, timelines, timeline_entries, tags, board_tags,
+    favorites;
 
 -- name: delete_outbox()!
 -- The bench's own POSTs, after their timing: their events, unapplied.

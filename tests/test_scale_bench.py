@@ -11,9 +11,12 @@ from bench import scale_report, scale_seed
 from feeds import FEED_LENGTH, SLACK
 from tests.helpers import Rows, database_exists, derived_mismatches, make_app, run_bench
 
-GETS = 10
+GETS = 17
 DERIVED = (
-    "SELECT id, comment_count FROM boards ORDER BY id",
+    "SELECT id, comment_count, favorite_count FROM boards ORDER BY id",
+    "SELECT id, board_count, favorite_count FROM users ORDER BY id",
+    "SELECT id, board_count FROM tags ORDER BY id",
+    "SELECT slot, value FROM counters WHERE name = 'boards' ORDER BY slot",
     "SELECT user_id, floor_board_id, entries FROM timelines ORDER BY user_id",
     "SELECT user_id, board_id, author_id FROM timeline_entries ORDER BY user_id, board_id",
 )
@@ -113,6 +116,13 @@ def test_the_seed_has_the_follow_graphs_and_derived_state_rebuild_would_make(see
     assert dataset.hot_board > shape.boards - 20  # on page 1 of GET /boards
     assert db.value("SELECT COUNT(*) FROM follows WHERE follower_id = %s AND followee_id = %s",
                     (dataset.ordinary_reader, dataset.ordinary_author)) == 1
+    assert db.value("SELECT favorite_count FROM users WHERE id = %s",
+                    (scale_seed.HEAVY_FAVORITER,)) == shape.favorites
+    assert db.value("SELECT favorite_count FROM boards WHERE id = %s", (dataset.hot_board,)) == shape.hot_favorites
+    assert db.value("SELECT board_count FROM tags WHERE name = %s",
+                    (scale_seed.BIG_TAG,)) == shape.boards // scale_seed.BIG_TAG_EVERY
+    assert db.value("SELECT COUNT(*) FROM tags") == shape.tags
+    assert db.value("SELECT MAX(k) FROM (SELECT COUNT(*) AS k FROM board_tags GROUP BY board_id) AS c") == 10
     assert derived_mismatches(db, FEED_LENGTH, SLACK) == []
 
     seeded_state = [db.all(sql) for sql in DERIVED]
