@@ -4,13 +4,13 @@ from flask.views import MethodView
 
 from api import (
     Blueprint,
-    FIRST_PAGE_BEFORE_ID,
     abort,
     caller,
     in_transaction,
     optional_caller_id,
     or_404,
     page,
+    page_rows,
     utc_now,
 )
 from auth import hash_password
@@ -65,12 +65,7 @@ def create_user_blueprint(mysql, users, feeds):
         @blp.errors()
         def get(self, args):
             """A page of users, newest first."""
-            rows = users.list_users_page(
-                mysql.connection,
-                before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
-                limit=args["limit"] + 1,
-            )
-            return page(list(rows), args["limit"])
+            return page(page_rows(users.list_users_page, mysql.connection, args), args["limit"])
 
         @blp.arguments(UserCreateSchema())
         @blp.response(201, UserSchema)
