@@ -3,16 +3,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from api import (
-    Blueprint,
-    abort,
-    abort_unless_owned,
-    caller,
-    in_transaction,
-    or_404,
-    page,
-    page_rows,
-    subject_rows,
-    utc_now,
+    Blueprint, abort, abort_unless_owned, caller, in_transaction, or_404, page, page_rows, subject_rows, utc_now,
 )
 from schemas import CommentCreateSchema, CommentPageSchema, CommentSchema, PageArgsSchema
 
