@@ -1,7 +1,7 @@
 """Follows: runs sql/queries/follows.sql."""
 from flask.views import MethodView
 
-from api import Blueprint, FIRST_PAGE_BEFORE_ID, abort, caller, in_transaction, or_404, page, subject_rows
+from api import Blueprint, abort, caller, in_transaction, or_404, page, page_rows, subject_rows
 from following import FOLLOWING_CAP, FollowingCapReached, follow, unfollow
 from schemas import PageArgsSchema, UserPageSchema
 
@@ -17,14 +17,8 @@ def create_follow_blueprint(mysql, follows, feeds):
         @blp.errors(404)
         def get(self, args, user_id, side):
             """A page of the users who follow this user (/followers) or whom it follows (/following)."""
-            rows = follows.list_follows_page(
-                mysql.connection,
-                user_id=user_id,
-                side=side,
-                before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
-                limit=args["limit"] + 1,
-            )
-            return page(or_404(subject_rows(list(rows))), args["limit"])
+            rows = page_rows(follows.list_follows_page, mysql.connection, args, user_id=user_id, side=side)
+            return page(or_404(subject_rows(rows)), args["limit"])
 
     @blp.route("/users/<id:user_id>/follow")
     class Follow(MethodView):

@@ -54,6 +54,13 @@ def create_articles_blueprint(mysql, articles, boards, tags, users, writes):
             abort_with(404, "article", "not found")
         return {"article": {**article(rows[0]), "content": articles.get_article_body(mysql.connection, id=board_id)}}
 
+    def write_article(slug, write, *args):
+        """Runs write(conn, board_id, caller_id, *args) on the slug's article
+        in one transaction (board_writes' lock order); returns its board id."""
+        board_id, me = article_ref_or_404(mysql.connection, articles, slug)["id"], caller_id()
+        in_transaction(mysql, lambda conn: write(conn, board_id, me, *args))
+        return board_id
+
     @blp.route("/articles")
     class Articles(MethodView):
         @blp.token_optional
@@ -112,17 +119,14 @@ def create_articles_blueprint(mysql, articles, boards, tags, users, writes):
         def put(self, body, slug):
             """Change your article: fields left out are kept; `tagList` replaces
             the tags (`[]` removes them all). A new title gives a new slug."""
-            board_id, me, changes = article_ref_or_404(mysql.connection, articles, slug)["id"], caller_id(), body["article"]
-            in_transaction(mysql, lambda conn: writes.update(conn, board_id, me, changes, utc_now()))
-            return article_answer(board_id)
+            return article_answer(write_article(slug, writes.update, body["article"], utc_now()))
 
         @blp.token_required
         @blp.response(204)
         @blp.errors(403, 404)
         def delete(self, slug):
             """Delete your article, with its comments, tags and favorites."""
-            board_id, me = article_ref_or_404(mysql.connection, articles, slug)["id"], caller_id()
-            in_transaction(mysql, lambda conn: writes.delete(conn, board_id, me))
+            write_article(slug, writes.delete)
 
     @blp.route("/articles/<slug>/favorite")
     class Favorite(MethodView):
@@ -131,17 +135,13 @@ def create_articles_blueprint(mysql, articles, boards, tags, users, writes):
         @blp.errors(404)
         def post(self, slug):
             """Favorite the article (idempotent)."""
-            board_id, me = article_ref_or_404(mysql.connection, articles, slug)["id"], caller_id()
-            in_transaction(mysql, lambda conn: writes.favorite(conn, board_id, me, utc_now()))
-            return article_answer(board_id)
+            return article_answer(write_article(slug, writes.favorite, utc_now()))
 
         @blp.token_required
         @blp.response(200, SingleArticleResponse)
         @blp.errors(404)
         def delete(self, slug):
             """Unfavorite the article (idempotent)."""
-            board_id, me = article_ref_or_404(mysql.connection, articles, slug)["id"], caller_id()
-            in_transaction(mysql, lambda conn: writes.unfavorite(conn, board_id, me))
-            return article_answer(board_id)
+            return article_answer(write_article(slug, writes.unfavorite))
 
     return blp

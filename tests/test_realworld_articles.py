@@ -1,13 +1,11 @@
 """RealWorld /api/articles: write, read, list (filters, limit/offset, stored
 totals), the feed, update, delete, favorites, tags."""
-import random
 import re
-import threading
 
 import pytest
 
 import feeds
-from tests.helpers import derived_mismatches
+from tests.helpers import derived_mismatches, run_writers
 from tests.helpers.realworld import assert_errors, register
 
 DRAGON = {"title": "How to train your dragon", "description": "Ever wonder how?",
@@ -326,8 +324,7 @@ def test_concurrent_api_writes_keep_every_count_exact(app, client, db, drain):
              for n in range(8)]
     statuses = []
 
-    def work(headers, seed):
-        own_client, rng = app.test_client(), random.Random(seed)
+    def work(own_client, headers, rng):
         for _ in range(15):
             slug, action = rng.choice(slugs), rng.random()
             if action < 0.35:
@@ -343,13 +340,8 @@ def test_concurrent_api_writes_keep_every_count_exact(app, client, db, drain):
                                                 json={"comment": {"body": "c"}}).status_code)
             else:
                 statuses.append(own_client.delete(f"/api/articles/{slug}", headers=headers).status_code)
-        app.extensions["boards_db"].close_thread_connection()
 
-    threads = [threading.Thread(target=work, args=(headers, n)) for n, headers in enumerate(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_writers(app, work, writers)
     assert statuses and set(statuses) <= {200, 201, 204, 403, 404}, statuses
     drain()
     assert derived_mismatches(db, feeds.FEED_LENGTH, feeds.SLACK) == []
