@@ -1,7 +1,6 @@
-"""/api/tags: runs tags.sql's list_tags_page."""
+"""/api/tags: runs tags.sql's list_popular_tags."""
 from flask.views import MethodView
 
-from pagination import FIRST_PAGE_BEFORE_ID
 from realworld.blueprint import Blueprint
 from realworld.schemas import TagsResponse
 
@@ -16,9 +15,9 @@ def create_tags_blueprint(mysql, tags):
         @blp.response(200, TagsResponse)
         @blp.errors()
         def get(self):
-            """Tags in use (every tag is: one no article has is deleted), the
-            newest 100, sorted by name."""
-            rows = tags.list_tags_page(mysql.connection, before_id=FIRST_PAGE_BEFORE_ID, limit=TAGS_SHOWN)
+            """Tags in use (one no article has is deleted): the 100 most used,
+            sorted by name (every tag, while there are no more than 100)."""
+            rows = tags.list_popular_tags(mysql.connection, limit=TAGS_SHOWN)
             return {"tags": sorted(row["name"] for row in rows)}
 
     return blp

@@ -85,6 +85,9 @@ def seeded(admin_conn):
             "JOIN tags AS t "
             "ON (t.name = 'big' AND b.id MOD 2 = 0) OR (t.name = 'small' AND b.id MOD 10 = 0)"
         )
+        cursor.execute(  # the stored counts, as `flask rebuild` makes them
+            "UPDATE tags AS t SET t.board_count = (SELECT COUNT(*) FROM board_tags AS bt WHERE bt.tag_id = t.id)"
+        )
         cursor.executemany(
             "INSERT INTO favorites (user_id, board_id) VALUES (%s, %s)",
             [(heavy, board) for board in rng.sample(boards, 1500)]

@@ -5,6 +5,7 @@ import re
 import pytest
 
 import feeds
+import realworld.tags
 from tests.helpers import derived_mismatches, run_writers
 from tests.helpers.realworld import assert_errors, register
 
@@ -254,6 +255,14 @@ def test_tags_in_use(client, db):
     assert listed(client, "/api/tags") == {"tags": ["alpha", "beta", "zeta"]}
     client.delete(f"/api/articles/{slug}", headers=headers)
     assert listed(client, "/api/tags") == {"tags": ["alpha", "zeta"]}
+
+
+def test_tags_beyond_the_shown_number_are_the_most_used(client, db, monkeypatch):
+    monkeypatch.setattr(realworld.tags, "TAGS_SHOWN", 2)
+    _, headers = register(client)
+    for tag_list in (["rare", "common", "middle"], ["common", "middle"], ["common"]):
+        write(client, headers, tagList=tag_list)
+    assert listed(client, "/api/tags") == {"tags": ["common", "middle"]}
 
 
 def test_a_native_board_is_an_article(client, db, signup):

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS tags (
     name        VARCHAR(30) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     board_count INT UNSIGNED NOT NULL DEFAULT 0,
     CONSTRAINT pk_tags PRIMARY KEY (id),
-    CONSTRAINT uq_tags_name UNIQUE KEY (name)
+    CONSTRAINT uq_tags_name UNIQUE KEY (name),
+    KEY ix_tags_board_count_id (board_count, id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
 -- (tag_id, board_id) read backwards is a tag's page of boards, newest

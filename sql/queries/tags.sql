@@ -98,6 +98,15 @@ WHERE t.id < :before_id
 ORDER BY t.id DESC
 LIMIT :limit;
 
+-- name: list_popular_tags(limit)
+-- The most used tags (ix_tags_board_count_id read backwards: :limit rows;
+-- forced, since on a small table the optimizer would sort it all instead).
+SELECT t.name
+FROM tags AS t FORCE INDEX (ix_tags_board_count_id)
+WHERE t.board_count > 0
+ORDER BY t.board_count DESC, t.id DESC
+LIMIT :limit;
+
 -- name: get_tag_board_count(name)$
 -- The number of boards with the tag named :name (no row: no such tag).
 SELECT t.board_count
