@@ -177,7 +177,8 @@ def fill_base_tables(statements, conn, shape, timer):
     with timer("tags"):
         statements.insert_tags(conn, tags=shape.tags)
         statements.insert_big_tag(conn, big_tag_every=BIG_TAG_EVERY)
-        statements.insert_other_tags(conn, tags=shape.tags, ten_tags_every=TEN_TAGS_EVERY)
+        statements.insert_other_tags(conn, tags=shape.tags, ten_tags_every=TEN_TAGS_EVERY,
+                                     boards=shape.boards)
     with timer("favorites"):
         statements.insert_favorites_of_user(conn, user_id=HEAVY_FAVORITER, first_id=0, count=shape.favorites,
                                             boards=shape.boards, epoch=EPOCH)

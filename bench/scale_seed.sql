@@ -127,15 +127,17 @@ SELECT b.id, 1, b.user_id
 FROM boards AS b
 WHERE MOD(b.id, :big_tag_every) = 0;
 
--- name: insert_other_tags(tags, ten_tags_every)!
+-- name: insert_other_tags(tags, ten_tags_every, boards)!
 -- Tags 2..:tags, consecutive ones from a point the board's id picks: 0 to 2
 -- on most boards, 9 on every :ten_tags_every-th (a multiple of the big
--- tag's step, so those have 10 with it).
+-- tag's step, so those have 10 with it). How many goes by the distance
+-- from the newest board (:boards), so the newest pages have the same tags
+-- at every size.
 INSERT INTO board_tags (board_id, tag_id, author_id)
 SELECT b.id, 2 + MOD(b.id * 31 + k.n, :tags - 1), b.user_id
 FROM boards AS b
 JOIN scale_numbers AS k
-    ON k.n <= IF(MOD(b.id, :ten_tags_every) = 0, 9, MOD(b.id, 3));
+    ON k.n <= IF(MOD(b.id, :ten_tags_every) = 0, 9, MOD(:boards - b.id, 3));
 
 -- name: insert_favorites_of_user(user_id, first_id, count, boards, epoch)!
 -- Favorites :first_id + 1.. of :user_id: :count boards spread over all
