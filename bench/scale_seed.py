@@ -193,10 +193,8 @@ def fill_derived(statements, conn, timer, last_user):
     """Stored counts, the total of boards and feeds, as `flask --app app
     rebuild` makes them."""
     with timer("stored counts"):
-        statements.count_comments(conn)
-        statements.count_boards_of_users(conn)
-        statements.count_favorites_of_users(conn)
-        statements.count_favorites_of_boards(conn)
+        statements.count_boards(conn)
+        statements.count_users(conn)
         statements.count_boards_of_tags(conn)
         statements.count_boards_total(conn)
     with timer("feeds"):

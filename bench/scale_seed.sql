@@ -159,45 +159,38 @@ WHERE s.n <= :count;
 -- name: drop_sequences()#
 DROP TABLE scale_numbers, scale_digits;
 
--- name: count_comments()!
--- The stored counts, as rebuild.recount_comments leaves them.
+-- name: count_boards()!
+-- boards.comment_count and favorite_count, as rebuild.recount_comments
+-- leaves them.
 UPDATE boards AS b
-JOIN (
+LEFT JOIN (
         SELECT c.board_id, COUNT(*) AS counted
         FROM comments AS c
-        GROUP BY c.board_id) AS k
-    ON k.board_id = b.id
-SET b.comment_count = k.counted;
-
--- name: count_boards_of_users()!
--- users.board_count, as rebuild.recount_users leaves it.
-UPDATE users AS u
-JOIN (
-        SELECT b.user_id, COUNT(*) AS counted
-        FROM boards AS b
-        GROUP BY b.user_id) AS k
-    ON k.user_id = u.id
-SET u.board_count = k.counted;
-
--- name: count_favorites_of_users()!
--- users.favorite_count, as rebuild.recount_users leaves it.
-UPDATE users AS u
-JOIN (
-        SELECT f.user_id, COUNT(*) AS counted
-        FROM favorites AS f
-        GROUP BY f.user_id) AS k
-    ON k.user_id = u.id
-SET u.favorite_count = k.counted;
-
--- name: count_favorites_of_boards()!
--- boards.favorite_count, as rebuild.recount_comments leaves it.
-UPDATE boards AS b
-JOIN (
+        GROUP BY c.board_id) AS kc
+    ON kc.board_id = b.id
+LEFT JOIN (
         SELECT f.board_id, COUNT(*) AS counted
         FROM favorites AS f
-        GROUP BY f.board_id) AS k
-    ON k.board_id = b.id
-SET b.favorite_count = k.counted;
+        GROUP BY f.board_id) AS kf
+    ON kf.board_id = b.id
+SET b.comment_count = COALESCE(kc.counted, 0),
+    b.favorite_count = COALESCE(kf.counted, 0);
+
+-- name: count_users()!
+-- users.board_count and favorite_count, as rebuild.recount_users leaves them.
+UPDATE users AS u
+LEFT JOIN (
+        SELECT b.user_id, COUNT(*) AS counted
+        FROM boards AS b
+        GROUP BY b.user_id) AS kb
+    ON kb.user_id = u.id
+LEFT JOIN (
+        SELECT f.user_id, COUNT(*) AS counted
+        FROM favorites AS f
+        GROUP BY f.user_id) AS kf
+    ON kf.user_id = u.id
+SET u.board_count = COALESCE(kb.counted, 0),
+    u.favorite_count = COALESCE(kf.counted, 0);
 
 -- name: count_boards_of_tags()!
 -- tags.board_count, as rebuild.recount_tags leaves it.
