@@ -24,7 +24,7 @@ from queries import utc_now
 __all__ = [
     "Api", "Blueprint", "ErrorSchema", "abort", "abort_unless_owned", "or_404", "caller", "caller_id",
     "optional_caller_id", "page", "subject_rows", "utc_now", "in_transaction", "transaction",
-    "FIRST_PAGE_AFTER_ID", "FIRST_PAGE_BEFORE_ID", "vary_on_authorization",
+    "FIRST_PAGE_AFTER_ID", "FIRST_PAGE_BEFORE_ID", "page_rows", "vary_on_authorization",
 ]
 
 BODY_ERRORS = (400, 413, 415)
@@ -171,6 +171,18 @@ def vary_on_authorization(blp):
     def vary(response):
         response.vary.add("Authorization")
         return response
+
+
+def page_rows(query, connection, args, oldest_first=False, **params):
+    """The rows of a keyset-paged list query for one page: limit + 1 of
+    them (the extra one tells `page` that a next page exists), from the
+    request's cursor or else the first page; newest first below `before_id`,
+    or oldest first above `after_id`."""
+    if oldest_first:
+        params["after_id"] = args.get("cursor", FIRST_PAGE_AFTER_ID)
+    else:
+        params["before_id"] = args.get("cursor", FIRST_PAGE_BEFORE_ID)
+    return list(query(connection, limit=args["limit"] + 1, **params))
 
 
 def or_404(row):

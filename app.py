@@ -1,5 +1,6 @@
 """The application factory: configuration, extensions, blueprints."""
 import migrations
+import realworld
 import rebuild
 import web
 import worker
@@ -59,6 +60,7 @@ def create_app(config=None):
     api.register_blueprint(create_tag_blueprint(mysql, tags))
     api.register_blueprint(create_comment_blueprint(mysql, load_queries("comments")))
     api.register_blueprint(create_health_blueprint(mysql, feeds))
+    realworld.init_app(app, api, mysql, feeds, writes)
     app.register_blueprint(create_page_blueprint())
     if app.config["METRICS_TOKEN"]:
         app.register_blueprint(create_metrics_blueprint(mysql, feeds, app.config["METRICS_TOKEN"]))

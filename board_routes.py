@@ -13,6 +13,7 @@ from api import (
     in_transaction,
     or_404,
     page,
+    page_rows,
     subject_rows,
     utc_now,
     vary_on_authorization,
@@ -173,15 +174,10 @@ def create_board_blueprint(mysql, boards, writes):
         @blp.errors()
         def get(self, args):
             """A page of boards by the users you follow, newest first."""
-            rows = boards.list_feed_page(
-                mysql.connection,
-                follower_id=caller_id(),
-                token_generation=token_generation(),
-                jti=token_jti(),
-                before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
-                limit=args["limit"] + 1,
-            )
-            rows = subject_rows(list(rows))
+            rows = subject_rows(page_rows(
+                boards.list_feed_page, mysql.connection, args,
+                follower_id=caller_id(), token_generation=token_generation(), jti=token_jti(),
+            ))
             if rows is None:
                 abort_unknown_caller()
             return page(rows, args["limit"])

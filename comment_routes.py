@@ -3,16 +3,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from api import (
-    Blueprint,
-    FIRST_PAGE_AFTER_ID,
-    abort,
-    abort_unless_owned,
-    caller,
-    in_transaction,
-    or_404,
-    page,
-    subject_rows,
-    utc_now,
+    Blueprint, abort, abort_unless_owned, caller, in_transaction, or_404, page, page_rows, subject_rows, utc_now,
 )
 from schemas import CommentCreateSchema, CommentPageSchema, CommentSchema, PageArgsSchema
 
@@ -54,13 +45,9 @@ def create_comment_blueprint(mysql, comments):
         @blp.errors(404)
         def get(self, args, board_id):
             """A page of a board's comments, oldest first."""
-            rows = comments.list_board_comments_page(
-                mysql.connection,
-                board_id=board_id,
-                after_id=args.get("cursor", FIRST_PAGE_AFTER_ID),
-                limit=args["limit"] + 1,
-            )
-            return page(or_404(subject_rows(list(rows), oldest_first=True)), args["limit"])
+            rows = page_rows(comments.list_board_comments_page, mysql.connection, args,
+                             oldest_first=True, board_id=board_id)
+            return page(or_404(subject_rows(rows, oldest_first=True)), args["limit"])
 
         @blp.token_required
         @blp.arguments(CommentCreateSchema())

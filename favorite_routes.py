@@ -3,7 +3,7 @@ counts) and a user's favorites, runs sql/queries/favorites.sql."""
 from flask.views import MethodView
 
 from api import (
-    Blueprint, FIRST_PAGE_BEFORE_ID, abort, caller, in_transaction, or_404, page, subject_rows,
+    Blueprint, abort, caller, in_transaction, or_404, page, page_rows, subject_rows,
     utc_now, vary_on_authorization,
 )
 from auth import viewer
@@ -41,14 +41,9 @@ def create_favorite_blueprint(mysql, favorites, writes):
         @blp.errors(404)
         def get(self, args, user_id):
             """A page of the boards this user favorited, newest favorite first."""
-            rows = favorites.list_user_favorites_page(
-                mysql.connection,
-                user_id=user_id,
-                before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
-                limit=args["limit"] + 1,
-                **viewer(),
-            )
-            rows = or_404(subject_rows(list(rows), key="favorite_id"))
+            rows = page_rows(favorites.list_user_favorites_page, mysql.connection, args,
+                             user_id=user_id, **viewer())
+            rows = or_404(subject_rows(rows, key="favorite_id"))
             return page(rows, args["limit"], key="favorite_id")
 
     return blp

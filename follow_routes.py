@@ -1,10 +1,9 @@
 """Follows: runs sql/queries/follows.sql."""
 from flask.views import MethodView
 
-from api import Blueprint, FIRST_PAGE_BEFORE_ID, abort, caller, in_transaction, or_404, page, subject_rows
+from api import Blueprint, abort, caller, in_transaction, or_404, page, page_rows, subject_rows
+from following import FOLLOWING_CAP, FollowingCapReached, follow, unfollow
 from schemas import PageArgsSchema, UserPageSchema
-
-FOLLOWING_CAP = 5000
 
 
 def create_follow_blueprint(mysql, follows, feeds):
@@ -18,14 +17,8 @@ def create_follow_blueprint(mysql, follows, feeds):
         @blp.errors(404)
         def get(self, args, user_id, side):
             """A page of the users who follow this user (/followers) or whom it follows (/following)."""
-            rows = follows.list_follows_page(
-                mysql.connection,
-                user_id=user_id,
-                side=side,
-                before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
-                limit=args["limit"] + 1,
-            )
-            return page(or_404(subject_rows(list(rows))), args["limit"])
+            rows = page_rows(follows.list_follows_page, mysql.connection, args, user_id=user_id, side=side)
+            return page(or_404(subject_rows(rows)), args["limit"])
 
     @blp.route("/users/<id:user_id>/follow")
     class Follow(MethodView):
@@ -43,15 +36,10 @@ def create_follow_blueprint(mysql, follows, feeds):
             if me["id"] == user_id:
                 abort(422, message="You cannot follow yourself.")
 
-            def follow(conn):
-                if follows.is_following(conn, follower_id=me["id"], followee_id=user_id):
-                    return
-                if follows.count_following(conn, follower_id=me["id"], cap=FOLLOWING_CAP) >= FOLLOWING_CAP:
-                    abort(422, message=f"You follow {FOLLOWING_CAP:,} users, the most one account may.")
-                follows.follow_user(conn, follower_id=me["id"], followee_id=user_id)
-                feeds.follow(conn, me["id"], user_id)
-
-            in_transaction(mysql, follow)
+            try:
+                in_transaction(mysql, lambda conn: follow(conn, follows, feeds, me["id"], user_id, FOLLOWING_CAP))
+            except FollowingCapReached as cap:
+                abort(422, message=cap.message)
 
         @blp.token_required
         @blp.response(204)
@@ -59,14 +47,7 @@ def create_follow_blueprint(mysql, follows, feeds):
         def delete(self, user_id):
             """Stop following this user (idempotent)."""
             me = caller()
-
-            def unfollow(conn):
-                removed = follows.unfollow_user(conn, follower_id=me["id"], followee_id=user_id)
-                if removed:
-                    feeds.unfollow(conn, me["id"], user_id)
-                return removed
-
-            if not in_transaction(mysql, unfollow):
+            if not in_transaction(mysql, lambda conn: unfollow(conn, follows, feeds, me["id"], user_id)):
                 or_404(follows.user_exists(mysql.connection, id=user_id))
 
     return blp

@@ -140,38 +140,37 @@ class TagList(fields.List):
             raise ValidationError(str(error)) from error
 
 
-class TagNames(fields.List):
-    """Rows carry `tag_names`, a JSON array of names (NULL: no tags) from
-    the query, or a list; clients get them sorted."""
-
-    def __init__(self, **kwargs):
-        super().__init__(fields.String(), required=True, **kwargs)
-
-    def serialize(self, attr, obj, accessor=None, **kwargs):
-        return self._sorted(obj.get(attr))
-
-    def row_reader(self, name):
-        return lambda row: self._sorted(row.get(name))
-
-    @staticmethod
-    def _sorted(names):
-        if names is None:
-            return []
-        return sorted(json.loads(names) if isinstance(names, (str, bytes)) else names)
-
-
-class Favorited(fields.Boolean):
-    """Whether the caller favorited the board: left out when the query had
-    no caller (the row says NULL), as for an anonymous request."""
-
-    def __init__(self, **kwargs):
-        super().__init__(metadata={"description": "only when the request carries a token"}, **kwargs)
+class ReadFromColumn:
+    """A mixin for a field whose value is `_read(its column's value)`, the
+    same when marshmallow serializes it and as RowSchema's row reader."""
 
     def serialize(self, attr, obj, accessor=None, **kwargs):
         return self._read(obj.get(attr))
 
     def row_reader(self, name):
         return lambda row: self._read(row.get(name))
+
+
+class TagNames(ReadFromColumn, fields.List):
+    """Rows carry `tag_names`, a JSON array of names (NULL: no tags) from
+    the query, or a list; clients get them sorted."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.String(), required=True, **kwargs)
+
+    @staticmethod
+    def _read(names):
+        if names is None:
+            return []
+        return sorted(json.loads(names) if isinstance(names, (str, bytes)) else names)
+
+
+class Favorited(ReadFromColumn, fields.Boolean):
+    """Whether the caller favorited the board: left out when the query had
+    no caller (the row says NULL), as for an anonymous request."""
+
+    def __init__(self, **kwargs):
+        super().__init__(metadata={"description": "only when the request carries a token"}, **kwargs)
 
     @staticmethod
     def _read(value):

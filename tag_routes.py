@@ -1,7 +1,7 @@
 """Tags in use: runs sql/queries/tags.sql (a board's tags are written by board_writes.py)."""
 from flask.views import MethodView
 
-from api import Blueprint, FIRST_PAGE_BEFORE_ID, page
+from api import Blueprint, page, page_rows
 from schemas import PageArgsSchema, TagPageSchema
 
 
@@ -15,11 +15,6 @@ def create_tag_blueprint(mysql, tags):
         @blp.errors()
         def get(self, args):
             """A page of the tags boards have, newest tag first, with how many boards have each."""
-            rows = tags.list_tags_page(
-                mysql.connection,
-                before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
-                limit=args["limit"] + 1,
-            )
-            return page(list(rows), args["limit"])
+            return page(page_rows(tags.list_tags_page, mysql.connection, args), args["limit"])
 
     return blp

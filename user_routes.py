@@ -4,13 +4,13 @@ from flask.views import MethodView
 
 from api import (
     Blueprint,
-    FIRST_PAGE_BEFORE_ID,
     abort,
     caller,
     in_transaction,
     optional_caller_id,
     or_404,
     page,
+    page_rows,
     utc_now,
 )
 from auth import hash_password
@@ -27,8 +27,11 @@ from schemas import (
 TAKEN = (409, "Name or email already taken")
 
 
-def public(user):
-    """A user as anyone but themself sees them: without email."""
+def as_the_caller_sees(user):
+    """A user as the caller sees them: with the email only when it is the
+    caller themself."""
+    if optional_caller_id() == user["id"]:
+        return user
     return {key: value for key, value in user.items() if key != "email"}
 
 
@@ -65,12 +68,7 @@ def create_user_blueprint(mysql, users, feeds):
         @blp.errors()
         def get(self, args):
             """A page of users, newest first."""
-            rows = users.list_users_page(
-                mysql.connection,
-                before_id=args.get("cursor", FIRST_PAGE_BEFORE_ID),
-                limit=args["limit"] + 1,
-            )
-            return page(list(rows), args["limit"])
+            return page(page_rows(users.list_users_page, mysql.connection, args), args["limit"])
 
         @blp.arguments(UserCreateSchema())
         @blp.response(201, UserSchema)
@@ -100,8 +98,7 @@ def create_user_blueprint(mysql, users, feeds):
         @blp.errors(404)
         def get(self, user_id):
             """One user (with email only for themself)."""
-            user = or_404(users.get_user(mysql.connection, id=user_id))
-            return user if optional_caller_id() == user_id else public(user)
+            return as_the_caller_sees(or_404(users.get_user(mysql.connection, id=user_id)))
 
         put, patch = blp.update_operations(
             update_user, UserSchema, errors=(403, 404, TAKEN),
@@ -136,8 +133,7 @@ def create_user_blueprint(mysql, users, feeds):
         @blp.errors(404)
         def get(self, name):
             """The user with this name (names compare case-insensitively, as at sign-up)."""
-            user = or_404(users.get_user_by_name(mysql.connection, name=name))
-            return user if optional_caller_id() == user["id"] else public(user)
+            return as_the_caller_sees(or_404(users.get_user_by_name(mysql.connection, name=name)))
 
     @blp.route("/me")
     class Me(MethodView):

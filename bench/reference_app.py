@@ -37,23 +37,23 @@ import MySQLdb
 import MySQLdb.cursors
 
 QUERIES = Path(__file__).resolve().parent.parent / "sql" / "queries"
-_boards = aiosql.from_path(QUERIES / "boards.sql", "mysqldb")
-_comments = aiosql.from_path(QUERIES / "comments.sql", "mysqldb")
-_users = aiosql.from_path(QUERIES / "users.sql", "mysqldb")
-_feeds = aiosql.from_path(QUERIES / "feeds.sql", "mysqldb")
 
-LIST_BOARDS = _boards.list_boards_page.sql
-LIST_FEED = _boards.list_feed_page.sql
-GET_BOARD = _boards.get_board.sql
-INSERT_BOARD = _boards.insert_board.sql
-COUNT_AUTHOR_BOARD = _boards.count_author_board.sql
-COUNT_ALL_BOARDS = _boards.count_all_boards.sql
-ENQUEUE = _feeds.enqueue.sql
-COUNT_COMMENT = _comments.count_comment.sql
-LIST_COMMENTS = _comments.list_board_comments_page.sql
-INSERT_COMMENT = _comments.insert_comment.sql
-GET_USER = _users.get_user.sql
-GET_CALLER = _users.get_caller.sql
+
+def _statements(file_name, *names):
+    """The text of the named queries of one sql/queries file, in order."""
+    queries = aiosql.from_path(QUERIES / file_name, "mysqldb")
+    return [getattr(queries, name).sql for name in names]
+
+
+LIST_BOARDS, LIST_FEED, GET_BOARD, INSERT_BOARD, COUNT_AUTHOR_BOARD, COUNT_ALL_BOARDS = _statements(
+    "boards.sql",
+    "list_boards_page", "list_feed_page", "get_board", "insert_board", "count_author_board", "count_all_boards",
+)
+(ENQUEUE,) = _statements("feeds.sql", "enqueue")
+COUNT_COMMENT, LIST_COMMENTS, INSERT_COMMENT = _statements(
+    "comments.sql", "count_comment", "list_board_comments_page", "insert_comment",
+)
+GET_USER, GET_CALLER = _statements("users.sql", "get_user", "get_caller")
 
 COUNTER_SLOTS = 16  # board_writes.COUNTER_SLOTS
 BOARD_CREATED = "board_created"  # feeds.BOARD_CREATED

@@ -14,6 +14,9 @@ CREATE TABLE IF NOT EXISTS users (
     -- unicode_520: case-insensitive, but tells emoji apart (unicode_ci does not).
     name          VARCHAR(50)  CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci NOT NULL,
     email         VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci NOT NULL,
+    -- RealWorld profiles (/api); NULL when unset.
+    bio           VARCHAR(2000) NULL,
+    image         VARCHAR(2000) NULL,
     password_hash VARCHAR(255) NOT NULL,
     -- Tokens carry the generation they were issued in ("gen"); logging out
     -- everywhere and changing the password add 1, which ends all older tokens.
@@ -202,4 +205,5 @@ INSERT IGNORE INTO schema_migrations (version) VALUES
     ('0005_users_unicode_520'),
     ('0006_token_revocation'),
     ('0007_counters_timelines'),
-    ('0008_tags_favorites');
+    ('0008_tags_favorites'),
+    ('0009_users_bio_image');

@@ -347,13 +347,10 @@ def test_garbage_if_match_is_412(client, db, v1_board, etag):
     assert board_row(db, v1_board.id)["title"] == "v1"
 
 
-def test_if_match_on_another_users_board_is_403_not_412(client, signup):
-    _, owner_headers = signup()
-    _, other_headers = signup()
-    board = post_board(client, owner_headers).json
-    url = f"/boards/{board['id']}"
+def test_if_match_on_another_users_board_is_403_not_412(client, world):
+    url = f"/boards/{world.board['id']}"
     etag = client.get(url).headers["ETag"]
-    response = client.patch(url, json={"title": "x"}, headers={**other_headers, "If-Match": etag})
+    response = client.patch(url, json={"title": "x"}, headers={**world.bob_headers, "If-Match": etag})
     assert response.status_code == 403
 
 

@@ -18,7 +18,7 @@ import feeds
 import follow_routes
 from tests.helpers import (
     derived_mismatches, feed_ids, insert_boards, insert_comments, insert_follows, insert_users,
-    post_board, post_comment,
+    post_board, post_comment, run_writers,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,8 +75,7 @@ def test_concurrent_comments_and_deletes_on_one_board_keep_its_count_exact(app, 
     writers = [signup()[1] for _ in range(6)]
     statuses = []
 
-    def write(headers, seed):
-        own_client, rng = app.test_client(), random.Random(seed)
+    def write(own_client, headers, rng):
         mine = []
         for _ in range(12):
             if mine and rng.random() < 0.4:
@@ -85,13 +84,8 @@ def test_concurrent_comments_and_deletes_on_one_board_keep_its_count_exact(app, 
                 response = own_client.post(f"/boards/{board}/comments", json={"content": "c"}, headers=headers)
                 statuses.append(response.status_code)
                 mine.append(response.json["id"])
-        app.extensions["boards_db"].close_thread_connection()
 
-    threads = [threading.Thread(target=write, args=(headers, n)) for n, headers in enumerate(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_writers(app, write, writers)
     assert set(statuses) <= {201, 204}, statuses
     assert counts_seen(client, board) == db.value("SELECT COUNT(*) FROM comments WHERE board_id = %s", (board,))
     assert_derived_right(db)
@@ -253,8 +247,7 @@ def test_concurrent_favorites_tags_and_deletes_keep_every_count_exact(app, clien
                           headers=writers[n % 4]).json["id"] for n in range(8)]
     statuses = []
 
-    def write(headers, seed):
-        own_client, rng = app.test_client(), random.Random(seed)
+    def write(own_client, headers, rng):
         for _ in range(15):
             board, action = rng.choice(boards), rng.random()
             if action < 0.4:
@@ -270,13 +263,8 @@ def test_concurrent_favorites_tags_and_deletes_keep_every_count_exact(app, clien
                                                 headers=headers).status_code)
             else:
                 statuses.append(own_client.delete(f"/boards/{board}", headers=headers).status_code)
-        app.extensions["boards_db"].close_thread_connection()
 
-    threads = [threading.Thread(target=write, args=(headers, n)) for n, headers in enumerate(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_writers(app, write, writers)
     assert statuses and set(statuses) <= {200, 201, 204, 403, 404}, statuses
     assert_derived_right(db)
 
@@ -424,7 +412,7 @@ def test_the_migration_counts_the_boards_of_existing_users(db_server):
             "(2, 'v', 'v@x.com', 'h')",
             "INSERT INTO boards (user_id, title, content) VALUES (1, 't', ''), (1, 't', ''), (2, 't', '')"]
     with migrated_from(db_server, "000[1-7]_*.sql", rows) as (applied, cursor):
-        assert applied == ["0008_tags_favorites"]
+        assert "0008_tags_favorites" in applied  # and the later ones (0009)
         cursor.execute("SELECT id, board_count, favorite_count FROM users ORDER BY id")
         assert cursor.fetchall() == ((1, 2, 0), (2, 1, 0))
         cursor.execute("SELECT CAST(SUM(value) AS SIGNED), COUNT(*) FROM counters WHERE name = 'boards'")

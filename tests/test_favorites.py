@@ -78,13 +78,11 @@ def test_a_logged_out_token_sees_no_favorited(client, signup):
     assert "favorited" not in response.json
 
 
-def test_the_etag_changes_with_favorites(client, signup):
-    _, author = signup()
-    _, fan = signup()
-    board = post_board(client, author).json
-    url = f"/boards/{board['id']}"
+def test_the_etag_changes_with_favorites(client, world):
+    author, fan = world.alice_headers, world.bob_headers
+    url = f"/boards/{world.board['id']}"
     before = client.get(url).headers["ETag"]
-    favorite(client, board["id"], fan)
+    favorite(client, world.board["id"], fan)
     assert client.get(url, headers={"If-None-Match": before}).status_code == 200
     assert client.get(url).headers["ETag"] != before
     assert client.get(url, headers=fan).headers["ETag"] != client.get(url, headers=author).headers["ETag"]

@@ -6,6 +6,9 @@ same figures at 20,000 to 1,000,000 boards are the scale bench's
 (bench/SCALE.md)."""
 import pytest
 
+from realworld.schemas import MAX_OFFSET
+from realworld.slugs import article_slug
+
 from tests.helpers import around_one_get, insert_boards, insert_comments, insert_follows, insert_users
 
 MAX_ROWS = 1000
@@ -95,6 +98,27 @@ class Dataset:
             "GET /users/{reader}/favorites (a token)": (f"/users/{self.active_reader['id']}/favorites",
                                                         self.active_headers),
             "GET /users/by-name/{celebrity}": (f"/users/by-name/{self.celebrity_name}", None),
+            **self.realworld_urls(),
+        }
+
+    def realworld_urls(self):
+        celebrity = self.celebrity_name
+        hot = self.db.one("SELECT id, title FROM boards WHERE id = %s", (self.hot_board,))
+        slug = article_slug(hot["id"], hot["title"])
+        reader, deepest = self.active_reader["name"], f"offset={MAX_OFFSET}"
+        return {
+            "GET /api/articles": ("/api/articles", None),
+            "GET /api/articles (deepest offset)": (f"/api/articles?{deepest}", self.active_headers),
+            # The celebrity has 60 boards, then 180: an offset within both.
+            "GET /api/articles?author=": (f"/api/articles?author={celebrity}&offset=40", self.active_headers),
+            "GET /api/articles?tag=": (f"/api/articles?tag=big&{deepest}", self.active_headers),
+            "GET /api/articles?favorited=": (f"/api/articles?favorited={reader}&{deepest}", self.active_headers),
+            "GET /api/articles/feed": (f"/api/articles/feed?{deepest}", self.active_headers),
+            "GET /api/articles/{hot}": (f"/api/articles/{slug}", self.active_headers),
+            "GET /api/articles/{hot}/comments": (f"/api/articles/{slug}/comments", self.active_headers),
+            "GET /api/profiles/{celebrity}": (f"/api/profiles/{celebrity}", self.active_headers),
+            "GET /api/user": ("/api/user", self.active_headers),
+            "GET /api/tags": ("/api/tags", None),
         }
 
     def cursor(self, last_id):

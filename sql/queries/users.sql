@@ -29,7 +29,8 @@ WHERE u.name = :name;
 -- name: get_caller(id, token_generation, jti)^
 -- The user a bearer token names, only while that token is live: of the
 -- user's current token generation and not logged out. No row means 401.
-SELECT u.id, u.name, u.email, u.created_at, u.updated_at
+-- (bio, image and token_generation are for RealWorld's /api/user.)
+SELECT u.id, u.name, u.email, u.bio, u.image, u.token_generation, u.created_at, u.updated_at
 FROM users AS u
 WHERE u.id = :id
   AND u.token_generation = :token_generation

@@ -3,6 +3,7 @@ with test settings, raw SQL on the test database, the `world` fixture's
 shape, bulk rows, page walking, the app on a real HTTP server."""
 import contextlib
 import json
+import random
 import subprocess
 import sys
 import threading
@@ -204,6 +205,25 @@ def serve_in_thread(app):
     finally:
         server.shutdown()
         server.server_close()
+        thread.join()
+
+
+def run_writers(app, work, writers):
+    """Runs work(client, headers, rng) on one thread per writer's headers at
+    once, each thread with its own test client, seeded rng and database
+    connection (closed as the thread ends); returns when all are done."""
+    database = app.extensions["boards_db"]
+
+    def run(headers, seed):
+        try:
+            work(app.test_client(), headers, random.Random(seed))
+        finally:
+            database.close_thread_connection()
+
+    threads = [threading.Thread(target=run, args=(headers, n)) for n, headers in enumerate(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
         thread.join()
 
 

@@ -1,6 +1,8 @@
 """schemathesis's engine, run in the test process the way `schemathesis run`
 runs it (every phase of the config), and what it found: the failed checks,
-the engine's own errors, and the statuses each operation answered."""
+the engine's own errors, and the statuses each operation answered. Also the
+check both fuzzed APIs add (`status_listed_explicitly`, registered once, here)
+and `bound`, a parameter bound to a dictionary of values."""
 import collections
 import json
 
@@ -20,11 +22,20 @@ class FailedCheck:
         self.path_parameters = dict(case.path_parameters or {})
         self.status = response.status_code if response is not None else None
         self.message = answer_message(response)
+        self.errors = answer_errors(response)
         failure = check.failure_info.failure
         self.text = (
             f"[{phase}] {self.operation} {self.check}: {failure.title}\n{failure.message}\n"
             f"{check.failure_info.code_sample}"
         )[:1500]
+
+
+def answer_errors(response):
+    """RealWorld's error body's `errors` (/api), or None."""
+    try:
+        return json.loads(response.content)["errors"]
+    except (AttributeError, TypeError, ValueError, KeyError):
+        return None
 
 
 def answer_message(response):
@@ -65,9 +76,34 @@ class Run:
         return "\n".join(lines)
 
 
-def run_schemathesis(schema_url, config):
-    """Loads the OpenAPI document at schema_url and runs every phase of config on it."""
+@schemathesis.check
+def status_listed_explicitly(ctx, response, case):
+    """The answered status is one the operation lists by number (or range),
+    not only covered by `default`. A probe with a method the operation does
+    not have (405) is not an answer of this operation: `unsupported_method`
+    checks those."""
+    if response.request.method != case.operation.method.upper():
+        return None
+    listed = set(case.operation.definition.raw.get("responses", {})) - {"default"}
+    status = str(response.status_code)
+    if status not in listed and f"{status[0]}XX" not in listed:
+        raise AssertionError(
+            f"{case.operation.label} answered {status}, which its OpenAPI entry does not list "
+            f"(listed: {sorted(listed)})"
+        )
+    return None
+
+
+def bound(dictionary):
+    return {"dictionary": dictionary}
+
+
+def run_schemathesis(schema_url, config, exclude_path_regex=None):
+    """Loads the OpenAPI document at schema_url and runs every phase of config
+    on it (on the operations whose path does not match exclude_path_regex)."""
     schema = schemathesis.openapi.from_url(schema_url, config=config)
+    if exclude_path_regex:
+        schema = schema.exclude(path_regex=exclude_path_regex)
     run = Run()
     for event in from_schema(schema).execute():
         run.record(event)

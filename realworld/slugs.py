@@ -1,0 +1,42 @@
+"""Article slugs: `<the title, slugified>-<board id>`, computed, never
+stored. The id makes a slug unique (the same title twice gives two slugs)
+and finds the board by its primary key; the rest must match the board's
+current title, so a slug stops working when the title changes, as
+RealWorld's do."""
+import re
+import unicodedata
+
+from realworld.errors import abort_with
+
+NOT_SLUG = re.compile(r"[^a-z0-9]+")
+SLUG = re.compile(r"^(?:(?P<words>[a-z0-9-]*)-)?(?P<id>[1-9][0-9]{0,18})$")
+MAX_ID = 2**63 - 1
+
+
+def slugify(title):
+    """ASCII words of the title, lowercased, joined by "-"."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return NOT_SLUG.sub("-", ascii_title.lower()).strip("-")
+
+
+def article_slug(board_id, title):
+    words = slugify(title)
+    return f"{words}-{board_id}" if words else str(board_id)
+
+
+def slug_id(slug):
+    """The board id a slug names, or None when it is not one of ours."""
+    match = SLUG.match(slug)
+    if not match or int(match["id"]) > MAX_ID:
+        return None
+    return int(match["id"])
+
+
+def article_ref_or_404(conn, articles, slug):
+    """The board (id, title, author_id) the slug names under its current
+    title (articles.get_article_ref), else 404 `article: not found`."""
+    board_id = slug_id(slug)
+    board = articles.get_article_ref(conn, id=board_id) if board_id else None
+    if board is None or article_slug(board["id"], board["title"]) != slug:
+        abort_with(404, "article", "not found")
+    return board
