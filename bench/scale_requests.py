@@ -4,6 +4,7 @@ from app import create_app
 from bench import scale_seed
 from bench.run import Endpoint
 from pagination import encode_cursor
+from realworld.slugs import article_slug
 from scripts.processes import http_call
 
 PAGE = 20
@@ -37,6 +38,27 @@ def get_endpoints(dataset, deep_page, secret_key):
         (Endpoint("GET /users/{favoriter}/favorites", "page", "GET", f"/users/{favoriter}/favorites"), None),
         (Endpoint("GET /users/by-name/{celebrity}", "single", "GET", f"/users/by-name/user{c}"), None),
         (Endpoint("GET /boards (page 1, as the favoriter)", "page", "GET", "/boards"), "favoriter"),
+        *realworld_endpoints(hot, tag_author, favoriter),
+    ]
+
+
+def realworld_endpoints(hot, tag_author, favoriter):
+    """The /api lists (RealWorld: offsets, 20 a page, comments and tags 100)."""
+    return [
+        (Endpoint("GET /api/articles", "page", "GET", "/api/articles"), None),
+        (Endpoint("GET /api/articles?offset=500", "page", "GET", "/api/articles?offset=500"), None),
+        (Endpoint("GET /api/articles?tag={big}", "page", "GET", f"/api/articles?tag={scale_seed.BIG_TAG}"), None),
+        (Endpoint("GET /api/articles?author={active}", "page", "GET", f"/api/articles?author=user{tag_author}"),
+         None),
+        (Endpoint("GET /api/articles?favorited={favoriter}", "page", "GET",
+                  f"/api/articles?favorited=user{favoriter}"), None),
+        (Endpoint("GET /api/articles/feed (ordinary reader)", "page", "GET", "/api/articles/feed"),
+         "ordinary reader"),
+        (Endpoint("GET /api/tags", "page", "GET", "/api/tags"), None),
+        (Endpoint("GET /api/articles/{hot}/comments", "page", "GET",
+                  f"/api/articles/{article_slug(hot, f'Board {hot}')}/comments"), None),
+        (Endpoint("GET /api/profiles/{celebrity}", "single", "GET", f"/api/profiles/user{scale_seed.CELEBRITY}"),
+         None),
     ]
 
 

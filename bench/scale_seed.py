@@ -177,7 +177,8 @@ def fill_base_tables(statements, conn, shape, timer):
     with timer("tags"):
         statements.insert_tags(conn, tags=shape.tags)
         statements.insert_big_tag(conn, big_tag_every=BIG_TAG_EVERY)
-        statements.insert_other_tags(conn, tags=shape.tags, ten_tags_every=TEN_TAGS_EVERY)
+        statements.insert_other_tags(conn, tags=shape.tags, ten_tags_every=TEN_TAGS_EVERY,
+                                     boards=shape.boards)
     with timer("favorites"):
         statements.insert_favorites_of_user(conn, user_id=HEAVY_FAVORITER, first_id=0, count=shape.favorites,
                                             boards=shape.boards, epoch=EPOCH)
@@ -192,10 +193,8 @@ def fill_derived(statements, conn, timer, last_user):
     """Stored counts, the total of boards and feeds, as `flask --app app
     rebuild` makes them."""
     with timer("stored counts"):
-        statements.count_comments(conn)
-        statements.count_boards_of_users(conn)
-        statements.count_favorites_of_users(conn)
-        statements.count_favorites_of_boards(conn)
+        statements.count_boards(conn)
+        statements.count_users(conn)
         statements.count_boards_of_tags(conn)
         statements.count_boards_total(conn)
     with timer("feeds"):

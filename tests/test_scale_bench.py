@@ -11,7 +11,7 @@ from bench import scale_report, scale_seed
 from feeds import FEED_LENGTH, SLACK
 from tests.helpers import Rows, database_exists, derived_mismatches, make_app, run_bench
 
-GETS = 17
+GETS = 26
 DERIVED = (
     "SELECT id, comment_count, favorite_count FROM boards ORDER BY id",
     "SELECT id, board_count, favorite_count FROM users ORDER BY id",

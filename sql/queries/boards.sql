@@ -115,7 +115,11 @@ LIMIT :limit;
 -- (tag_id, board_id), or of (tag_id, author_id, board_id), read backwards,
 -- for the tag found by its unique name; so it reads the page only. The
 -- rows come in no particular order (no sort of rows holding the MEDIUMTEXT
--- content): the service sorts the page.
+-- content): the service sorts the page. FORCE INDEX: the tag's id is a
+-- subquery's, so MariaDB plans for an average tag, and at 1,000,000 boards
+-- (bench/SCALE.md) it read the primary key (board_id, tag_id) backwards
+-- instead, checking every board's tags until the page was full: rows read
+-- grow with the boards between two of the tag's (all of them, for a rare tag).
 SELECT b.id, b.title, b.description, b.content, b.user_id AS author_id,
        u.name AS author_name, b.comment_count, b.favorite_count, b.created_at, b.updated_at,
        (SELECT JSON_ARRAYAGG(t.name)
@@ -138,7 +142,7 @@ SELECT b.id, b.title, b.description, b.content, b.user_id AS author_id,
           NULL) AS favorited
 FROM (
         (SELECT gb.board_id
-         FROM board_tags AS gb
+         FROM board_tags AS gb FORCE INDEX (ix_board_tags_tag_id_board_id)
          WHERE :author_id IS NULL
            AND gb.tag_id = (SELECT g.id FROM tags AS g WHERE g.name = :tag)
            AND gb.board_id < :before_id
@@ -146,7 +150,7 @@ FROM (
          LIMIT :limit)
         UNION ALL
         (SELECT gb.board_id
-         FROM board_tags AS gb
+         FROM board_tags AS gb FORCE INDEX (ix_board_tags_tag_id_author_id_board_id)
          WHERE :author_id IS NOT NULL
            AND gb.tag_id = (SELECT g.id FROM tags AS g WHERE g.name = :tag)
            AND gb.author_id = :author_id
