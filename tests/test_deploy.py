@@ -100,7 +100,9 @@ def test_a_write_through_the_service_account_to_a_read_only_server_fails_loudly(
         with root.cursor() as cursor:
             for statement in statements(init_sql(PRIMARY_USERS, "db")):
                 cursor.execute(statement)
-            cursor.execute(f"CREATE TABLE `{db['MYSQL_DATABASE']}`.notes (id INT PRIMARY KEY)")
+        root_in_db = private_server.server.connect(database=db["MYSQL_DATABASE"])
+        with root_in_db.cursor() as cursor:
+            cursor.execute("CREATE TABLE notes (id INT PRIMARY KEY)")
         account = Server(private_server.server.host, private_server.server.port,
                          db["BOARDS_DB_USER"], db["BOARDS_DB_PASSWORD"])
         service = account.connect(database=db["MYSQL_DATABASE"])
@@ -113,9 +115,10 @@ def test_a_write_through_the_service_account_to_a_read_only_server_fails_loudly(
             with pytest.raises(MySQLdb.OperationalError) as refused:
                 cursor.execute("INSERT INTO notes VALUES (2)")
             assert refused.value.args[0] == READ_ONLY_ERROR
-        with root.cursor() as admin:
-            admin.execute(f"INSERT INTO `{db['MYSQL_DATABASE']}`.notes VALUES (3)")  # root: unnoticed
+        with root_in_db.cursor() as admin:
+            admin.execute("INSERT INTO notes VALUES (3)")  # root: unnoticed
         service.close()
+        root_in_db.close()
     finally:
         with root.cursor() as admin:
             admin.execute("SET GLOBAL read_only = OFF")
