@@ -12,6 +12,7 @@ from db_errors import is_disconnect, is_lock_conflict
 log = logging.getLogger("boards.errors")
 
 REQUEST_ID_KEY = "boards.request_id"  # where web/request_log.py keeps it in the WSGI environ
+REQUEST_STARTED_KEY = "boards.request_started"  # and its perf_counter() at the request's start
 DB_RETRY_AFTER_SECONDS = 2
 RETRY_AFTER_HEADER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
 UNIQUE_CONSTRAINT_FIELDS = {"uq_users_email": "email", "uq_users_name": "name"}

@@ -68,6 +68,8 @@ def test_requests_are_counted_by_route_and_status_with_their_latency(metrics_cli
                 (("endpoint", board), ("le", "+Inf"), ("method", "GET")))
     assert after[count] - before.get(count, 0) == 3
     assert after[infinite] == after[count]
+    total = ("boards_http_request_duration_seconds_sum", (("endpoint", board), ("method", "GET")))
+    assert after[total] > before.get(total, 0)  # the latency is measured, not 0
 
 
 def test_the_worker_backlog_is_read_when_scraped(metrics_client, world):

@@ -4,7 +4,7 @@ import re
 import secrets
 import time
 
-from errors import REQUEST_ID_KEY, current_request_id
+from errors import REQUEST_ID_KEY, REQUEST_STARTED_KEY, current_request_id
 
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
@@ -56,7 +56,7 @@ class RequestLog:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        started = time.perf_counter()
+        started = environ[REQUEST_STARTED_KEY] = time.perf_counter()
         given = environ.get("HTTP_X_REQUEST_ID", "")
         request_id = given if SANE_REQUEST_ID.fullmatch(given) else new_request_id()
         environ[REQUEST_ID_KEY] = request_id
