@@ -14,14 +14,12 @@ and an empty list costs one truth test.
 - REPLICA_LISTENERS: `f(address, lag, serving)` after each check of a
   replica: "host:port", its lag in seconds (None when unknown: stopped,
   unreachable) and whether it serves reads.
-- PRIMARY_LISTENERS: `f(reachable)` after each check of the primary.
 """
 import MySQLdb
 
 STATEMENT_LISTENERS = []
 FALLBACK_LISTENERS = []
 REPLICA_LISTENERS = []
-PRIMARY_LISTENERS = []
 
 
 def fallback(reason):
@@ -32,11 +30,6 @@ def fallback(reason):
 def replica_checked(address, lag, serving):
     for listener in REPLICA_LISTENERS:
         listener(address, lag, serving)
-
-
-def primary_checked(reachable):
-    for listener in PRIMARY_LISTENERS:
-        listener(reachable)
 
 
 class ObservedCursor(MySQLdb.cursors.DictCursor):

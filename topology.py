@@ -96,7 +96,6 @@ class Topology:
         # between is then seen dead, with the replicas' standing from before.
         statuses = [(replica, self._read_status(replica)) for replica in self.replicas]
         self.primary_reachable = self._primary_answers()
-        db_events.primary_checked(self.primary_reachable)
         now = time.monotonic()
         for replica, status in statuses:
             serving, problem = self._standing(replica, status, now)
