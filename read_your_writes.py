@@ -48,7 +48,7 @@ class WriteRecords:
     def client_keys(self):
         """The Redis keys of this request's client; None when it carries an
         Authorization header that is not a live bearer token of ours."""
-        keys = [f"{self.prefix}:address:{request.remote_addr}"]
+        keys = [self._address_key()]
         if "Authorization" not in request.headers:
             return keys
         token = bearer_token()
@@ -82,7 +82,7 @@ class WriteRecords:
         gtid = self.topology.dialect(conn).queries.last_gtid(conn)
         if not gtid or gtid == getattr(conn, "recorded_gtid", None):
             return
-        keys = self.client_keys() or [f"{self.prefix}:address:{request.remote_addr}"]
+        keys = self.client_keys() or [self._address_key()]
         try:
             with self.redis.pipeline(transaction=True) as pipe:
                 for key in keys:
@@ -95,6 +95,9 @@ class WriteRecords:
                        "reads may miss it for up to MYSQL_REPLICA_MAX_LAG seconds", error)
             return
         conn.recorded_gtid = gtid
+
+    def _address_key(self):
+        return f"{self.prefix}:address:{request.remote_addr}"
 
     def _warn(self, message, error):
         now = time.monotonic()
