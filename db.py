@@ -46,8 +46,6 @@ class Database(MySQL):
         super().init_app(app)
         app.config.setdefault("MYSQL_REUSE_CONNECTIONS", True)
         app.config.setdefault("MYSQL_PING_AFTER_IDLE", 1.0)
-        app.config.setdefault("MYSQL_READ_TIMEOUT", 30)
-        app.config.setdefault("MYSQL_WRITE_TIMEOUT", 30)
         if app.config.get("MYSQL_REPLICAS"):
             config = app.config
             self.topology = Topology(config, lambda address: connection_settings(config, address))
