@@ -85,6 +85,6 @@ class Progress:
 
     def bar(self, total):
         hidden = self.quiet or not click.get_text_stream("stdout").isatty()
-        return click.progressbar(length=max(total, 1), label=f"{self.label}", show_eta=True,
+        return click.progressbar(length=max(total, 1), label=self.label, show_eta=True,
                                  show_pos=True, show_percent=True, hidden=hidden,
                                  item_show_func=lambda _item: self.unit)
