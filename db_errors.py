@@ -9,13 +9,13 @@ LOCK_CONFLICT_CODES = frozenset({1205, 1213})
 
 def is_lock_conflict(error):
     """True when a driver error is a deadlock or a lock wait timeout."""
-    return isinstance(error, MySQLdb.OperationalError) and bool(error.args) and (
-        error.args[0] in LOCK_CONFLICT_CODES
-    )
+    return _has_code(error, LOCK_CONFLICT_CODES)
 
 
 def is_disconnect(error):
     """True when a driver error means the server cannot be reached."""
-    return isinstance(error, MySQLdb.OperationalError) and bool(error.args) and (
-        error.args[0] in DISCONNECT_CODES
-    )
+    return _has_code(error, DISCONNECT_CODES)
+
+
+def _has_code(error, codes):
+    return isinstance(error, MySQLdb.OperationalError) and bool(error.args) and error.args[0] in codes
