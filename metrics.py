@@ -31,7 +31,7 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 REQUESTS = Counter("boards_http_requests", "HTTP requests answered, by route and status",
                    ["method", "endpoint", "status"], registry=None)
 LATENCY = Histogram("boards_http_request_duration_seconds",
-                    "Time from the request's first hook to its response, by route",
+                    "Time from the request's arrival at the app to its response, by route",
                     ["method", "endpoint"], buckets=LATENCY_BUCKETS, registry=None)
 STATEMENTS = Counter("boards_db_statements", "SQL statements sent, by server role", ["role"],
                      registry=None)
