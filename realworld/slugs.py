@@ -7,10 +7,10 @@ import re
 import unicodedata
 
 from realworld.errors import abort_with
+from schemas import MAX_ID
 
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 SLUG = re.compile(r"^(?:(?P<words>[a-z0-9-]*)-)?(?P<id>[1-9][0-9]{0,18})$")
-MAX_ID = 2**63 - 1
 
 
 def slugify(title):
