@@ -18,8 +18,8 @@ def article_tags(names):
 
 
 class ArticleWrites:
-    def __init__(self, boards, board_writes):
-        self.boards, self.board_writes = boards, board_writes
+    def __init__(self, board_writes):
+        self.boards, self.board_writes = board_writes.boards, board_writes
 
     def create(self, conn, author_id, article, now):
         """The new board's id."""
