@@ -68,8 +68,7 @@ class Callers:
     checks the token in its own single statement."""
 
     def __init__(self, mysql, users):
-        self.mysql = mysql
-        self.users = users
+        self.mysql, self.users = mysql, users
 
     def load(self, claims):
         """The row of the token's user, or None (no such user, or the token has ended)."""
@@ -82,12 +81,11 @@ class Callers:
         )
 
 
-def bearer_token():
-    """The token of `Authorization: Bearer <token>`, or None."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+def bearer_token(schemes=("Bearer",)):
+    """The token of `Authorization: <scheme> <token>` (Bearer unless told), or None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
-    return token if scheme == "Bearer" and token else None
+    return token if scheme in schemes and token else None
 
 
 def verified_claims(token):
@@ -188,18 +186,20 @@ def abort_unknown_caller():
 
 
 def optional_caller_id():
-    """On a public read: the id of the caller when the request carries a live
-    bearer token, else None. Costs one statement, only when there is a
-    token; it decides whether to show private fields."""
+    """On a public read: the live bearer token's user id, else None (one
+    statement, only with a token; it decides whether to show private fields)."""
     token = bearer_token()
-    if token is None:
-        return None
+    row = live_caller(token) if token else None
+    return row["id"] if row else None
+
+
+def live_caller(token):
+    """The row of a live token's user, or None (not ours, expired or ended)."""
     try:
         claims = verified_claims(token)
     except jwt.PyJWTError:
         return None
-    row = current_app.extensions["boards_callers"].load(claims)
-    return row["id"] if row else None
+    return current_app.extensions["boards_callers"].load(claims)
 
 
 ANONYMOUS = MappingProxyType({"viewer_id": None, "viewer_generation": None, "viewer_jti": None})

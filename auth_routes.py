@@ -2,8 +2,8 @@
 from flask.views import MethodView
 
 from api import Blueprint, abort, caller
-from auth import issue_token, password_matches, token_expiry, token_jti
-from rate_limit import check_login_allowed, record_failed_login
+from auth import issue_token, token_expiry, token_jti
+from rate_limit import checked_login
 from revocations import purge_expired_revocations
 from schemas import LoginSchema, LogoutSchema, TokenSchema
 
@@ -18,11 +18,8 @@ def create_auth_blueprint(mysql, logins):
         @blp.errors((401, "Wrong email or password"), (429, "Too many failed logins"))
         def post(self, credentials):
             """Trade an email and password for a bearer token."""
-            login = logins.get_login(mysql.connection, email=credentials["email"])
-            check_login_allowed(login, credentials["email"])
-            stored_hash = login["password_hash"] if login else None
-            if not password_matches(stored_hash, credentials["password"]):
-                record_failed_login(login, credentials["email"])
+            login = checked_login(logins, mysql.connection, credentials["email"], credentials["password"])
+            if login is None:
                 abort(401, message="Wrong email or password.")
             return issue_token(login["id"], login["token_generation"])
 

@@ -38,7 +38,7 @@ class BoardWrites:
 
     def set_tags(self, conn, board_id, tags):
         """The board's tags become `tags` (normalised); call it after the
-        board's row is locked (its UPDATE). Returns whether they changed."""
+        board's row is locked (its UPDATE)."""
         old = {row["name"] for row in self.tags.tag_names_of_board(conn, board_id=board_id)}
         new = set(tags)
         removed, added = old - new, new - old
@@ -48,7 +48,6 @@ class BoardWrites:
             self.tags.unlink_tags(conn, board_id=board_id, names=names)
             self.tags.drop_unused_tags(conn, names=names)
         self._add_tags(conn, board_id, added)
-        return bool(removed or added)
 
     def delete(self, conn, board_id, author_id):
         """Delete author_id's board with its comments, tags and favorites;

@@ -18,6 +18,8 @@ from flask import current_app, request
 from flask_smorest import abort
 from limits import parse, storage, strategies
 
+from auth import password_matches
+
 log = logging.getLogger("boards.rate_limit")
 
 class LoginLimits:
@@ -84,3 +86,15 @@ def check_login_allowed(login, email):
 
 def record_failed_login(login, email):
     current_app.extensions["login_limits"].record_failure(login, email)
+
+
+def checked_login(logins, conn, email, password):
+    """The login row (auth.sql's get_login) of this email and password, or
+    None, the failure counted; 429 while the account or address is blocked.
+    What the native and RealWorld logins both do."""
+    login = logins.get_login(conn, email=email)
+    check_login_allowed(login, email)
+    if not password_matches(login["password_hash"] if login else None, password):
+        record_failed_login(login, email)
+        return None
+    return login

@@ -18,8 +18,8 @@ def init_app(app, api, mysql, feeds, board_writes):
     init_converters(app, api)
     api.spec.components.schema("GenericErrorModel", schema=GenericErrorModel)
     api.spec.components.security_scheme("Token", TOKEN_SCHEME)
-    boards, tags = load_queries("boards"), load_queries("tags")
-    writes = ArticleWrites(boards, board_writes)
+    boards, tags = board_writes.boards, board_writes.tags
+    writes = ArticleWrites(board_writes)
     blueprints = (
         create_articles_blueprint(mysql, articles, boards, tags, users, writes),
         create_tags_blueprint(mysql, tags),

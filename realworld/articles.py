@@ -17,7 +17,7 @@ from realworld.rows import article, newest_first
 from realworld.schemas import (
     ArticleListArgs, FeedArgs, MultipleArticlesResponse, NewArticleBody, SingleArticleResponse, UpdateArticleBody,
 )
-from realworld.slugs import article_ref_or_404
+from realworld.slugs import article_id_or_404
 
 FILTERS = ("tag", "author", "favorited")
 ONE_FILTER = "use one of tag, author and favorited at a time"
@@ -57,7 +57,7 @@ def create_articles_blueprint(mysql, articles, boards, tags, users, writes):
     def write_article(slug, write, *args):
         """Runs write(conn, board_id, caller_id, *args) on the slug's article
         in one transaction (board_writes' lock order); returns its board id."""
-        board_id, me = article_ref_or_404(mysql.connection, articles, slug)["id"], caller_id()
+        board_id, me = article_id_or_404(mysql.connection, articles, slug), caller_id()
         in_transaction(mysql, lambda conn: write(conn, board_id, me, *args))
         return board_id
 
@@ -110,7 +110,7 @@ def create_articles_blueprint(mysql, articles, boards, tags, users, writes):
         @blp.errors(404)
         def get(self, slug):
             """One article, with its body."""
-            return article_answer(article_ref_or_404(mysql.connection, articles, slug)["id"])
+            return article_answer(article_id_or_404(mysql.connection, articles, slug))
 
         @blp.token_required
         @blp.body(UpdateArticleBody)

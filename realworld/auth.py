@@ -4,10 +4,9 @@ checked before anything is looked up, so a request without one is 401
 `token: ["is missing"]` whatever else is wrong with it."""
 import functools
 
-import jwt
-from flask import current_app, g, request
+from flask import g
 
-from auth import verified_claims
+from auth import bearer_token, live_caller
 from realworld.errors import abort_with
 
 SCHEMES = ("Token", "Bearer")
@@ -20,30 +19,13 @@ TOKEN_SCHEME = {
 }
 
 
-def header_token():
-    """The token of `Authorization: Token <jwt>` or `Bearer <jwt>`, or None."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    return token if scheme in SCHEMES and token else None
-
-
-def live_caller(token):
-    """The row of a live token's user (users.get_caller, with bio and
-    image), or None: the native API's check of the same tokens."""
-    try:
-        claims = verified_claims(token)
-    except jwt.PyJWTError:
-        return None
-    return current_app.extensions["boards_callers"].load(claims)
-
-
 def token_required(view):
     """401 `token: ["is missing"]` without a token, `["is invalid"]` for one
     that is not live; else the view runs with `g.realworld_caller`."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        token = header_token()
+        token = bearer_token(SCHEMES)
         if token is None:
             abort_with(401, "token", "is missing")
         g.realworld_caller = live_caller(token) or abort_with(401, "token", "is invalid")
@@ -59,7 +41,7 @@ def token_optional(view):
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        token = header_token()
+        token = bearer_token(SCHEMES)
         g.realworld_caller = live_caller(token) if token else None
         return view(*args, **kwargs)
 

@@ -5,6 +5,7 @@ body, its token)."""
 import flask_smorest
 
 from api import CheckedBodyParser, vary_on_authorization
+from errors import RETRY_AFTER_HEADER
 from realworld import auth
 from realworld.errors import register_error_handlers
 
@@ -24,7 +25,7 @@ DESCRIPTIONS = {
     503: "The database is unreachable or busy; try again later (Retry-After)",
 }
 BODY_ERRORS = (400, 413, 415, 422)
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+RETRY_AFTER = {"Retry-After": RETRY_AFTER_HEADER}
 
 
 def error_responses(codes):

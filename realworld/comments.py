@@ -1,7 +1,7 @@
 """/api/articles/{slug}/comments: runs sql/queries/article_comments.sql,
 comments.sql's count_comment, insert_comment and get_comment (the board's
 stored comment count changes in the comment's transaction, board row locked
-first, as in the native API) and articles.sql's get_article_ref (the slug)."""
+first, as in the native API) and articles.sql's get_article_title (the slug)."""
 from flask.views import MethodView
 
 from api import in_transaction
@@ -11,7 +11,7 @@ from realworld.blueprint import Blueprint
 from realworld.errors import abort_with
 from realworld.rows import profile
 from realworld.schemas import MultipleCommentsResponse, NewCommentBody, SingleCommentResponse
-from realworld.slugs import article_ref_or_404
+from realworld.slugs import article_id_or_404
 
 COMMENTS_SHOWN = 100
 
@@ -24,7 +24,7 @@ def create_comments_blueprint(mysql, articles, comments, article_comments):
     blp = Blueprint("realworld_comments", __name__, description="RealWorld: comments")
 
     def board_id_or_404(slug):
-        return article_ref_or_404(mysql.connection, articles, slug)["id"]
+        return article_id_or_404(mysql.connection, articles, slug)
 
     @blp.route("/articles/<slug>/comments")
     class ArticleComments(MethodView):

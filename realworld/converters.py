@@ -3,7 +3,7 @@ answers RealWorld's 404 (`article: not found`, `comment: not found`): a
 value the router refused would get the native API's 404 body instead."""
 from werkzeug.routing import BaseConverter
 
-MAX_ID = 2**63 - 1
+from schemas import MAX_ID
 
 
 class SlugConverter(BaseConverter):

@@ -8,12 +8,11 @@ from flask_smorest import abort
 from werkzeug.exceptions import HTTPException
 
 from db import mark_connection_broken
-from errors import handle_database_error as native_database_error
+from errors import ER_DUP_ENTRY, handle_database_error as native_database_error
 
 BLANK = "can't be blank"
 TAKEN = "has already been taken"
 UNIQUE_FIELDS = {"uq_users_email": "email", "uq_users_name": "username"}
-ER_DUP_ENTRY = 1062
 MARSHMALLOW_MESSAGES = {
     "Missing data for required field.": BLANK,
     "Field may not be null.": BLANK,

@@ -6,7 +6,7 @@ from marshmallow import ValidationError, validate
 
 from realworld.errors import BLANK
 from schema_fields import Password, Text, UnicodeText
-from tag_rules import TAG_PATTERN
+from tag_rules import MAX_TAG_LENGTH, TAG_PATTERN
 
 BLANK_MESSAGES = {"required": BLANK, "null": BLANK}
 
@@ -53,7 +53,7 @@ def email(**kwargs):
 
 
 def tag():
-    return UnicodeText(validate=[Length(1, 30), TAG], error_messages=BLANK_MESSAGES)
+    return UnicodeText(validate=[Length(1, MAX_TAG_LENGTH), TAG], error_messages=BLANK_MESSAGES)
 
 
 def optional_text(maximum):

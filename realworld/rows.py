@@ -1,8 +1,9 @@
 """Rows of sql/queries/articles.sql and article_comments.sql as RealWorld
 shows them: the author's profile, the slug, tagList sorted."""
-import json
-
 from realworld.slugs import article_slug
+from schema_fields import TagNames
+
+tag_list = TagNames().row_reader("tag_names")
 
 
 def profile(row):
@@ -11,12 +12,10 @@ def profile(row):
 
 
 def article(row):
-    tags = row["tag_names"]
-    tags = json.loads(tags) if isinstance(tags, (str, bytes)) else (tags or [])
     return {
         **row,
         "slug": article_slug(row["id"], row["title"]),
-        "tagList": sorted(tags),
+        "tagList": tag_list(row),
         "favorited": bool(row["favorited"]),
         "author": profile(row),
     }

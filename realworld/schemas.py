@@ -6,6 +6,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from realworld import fields as rw
 from realworld.errors import BLANK
 from schema_fields import QueryInteger, UTCDateTime
+from tag_rules import MAX_TAGS
 
 MAX_LIMIT = 100
 MAX_OFFSET = 500
@@ -130,7 +131,7 @@ class TagList(fields.List):
 
     def __init__(self, **kwargs):
         super().__init__(
-            rw.tag(), validate=validate.Length(max=10, error="has more than 10 tags"),
+            rw.tag(), validate=validate.Length(max=MAX_TAGS, error=f"has more than {MAX_TAGS} tags"),
             error_messages=rw.BLANK_MESSAGES, **kwargs,
         )
 

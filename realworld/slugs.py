@@ -7,10 +7,10 @@ import re
 import unicodedata
 
 from realworld.errors import abort_with
+from schemas import MAX_ID
 
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 SLUG = re.compile(r"^(?:(?P<words>[a-z0-9-]*)-)?(?P<id>[1-9][0-9]{0,18})$")
-MAX_ID = 2**63 - 1
 
 
 def slugify(title):
@@ -32,11 +32,11 @@ def slug_id(slug):
     return int(match["id"])
 
 
-def article_ref_or_404(conn, articles, slug):
-    """The board (id, title, author_id) the slug names under its current
-    title (articles.get_article_ref), else 404 `article: not found`."""
+def article_id_or_404(conn, articles, slug):
+    """The id of the board the slug names under its current title
+    (articles.get_article_title), else 404 `article: not found`."""
     board_id = slug_id(slug)
-    board = articles.get_article_ref(conn, id=board_id) if board_id else None
-    if board is None or article_slug(board["id"], board["title"]) != slug:
+    title = articles.get_article_title(conn, id=board_id) if board_id else None
+    if title is None or article_slug(board_id, title) != slug:
         abort_with(404, "article", "not found")
-    return board
+    return board_id

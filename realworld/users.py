@@ -3,9 +3,9 @@ account. Runs sql/queries/users.sql (insert_user), auth.sql (get_login) and
 profiles.sql."""
 from flask.views import MethodView
 
-from auth import hash_password, issue_token, password_matches
+from auth import hash_password, issue_token
 from queries import utc_now
-from rate_limit import check_login_allowed, record_failed_login
+from rate_limit import checked_login
 from realworld.auth import caller
 from realworld.blueprint import Blueprint
 from realworld.errors import abort_with
@@ -52,10 +52,8 @@ def create_users_blueprint(mysql, users, logins, profiles):
         def post(self, body):
             """Log in by email and password (failed logins are rate-limited)."""
             credentials = body["user"]
-            login = logins.get_login(mysql.connection, email=credentials["email"])
-            check_login_allowed(login, credentials["email"])
-            if not password_matches(login["password_hash"] if login else None, credentials["password"]):
-                record_failed_login(login, credentials["email"])
+            login = checked_login(logins, mysql.connection, credentials["email"], credentials["password"])
+            if login is None:
                 abort_with(401, "credentials", "invalid")
             return user_answer(profiles.get_account(mysql.connection, id=login["id"]))
 

@@ -104,8 +104,8 @@ SELECT t.entries
 FROM timelines AS t
 WHERE t.user_id = :caller_id;
 
--- name: get_article_ref(id)^
--- What a slug is checked against: the board's title, and its author.
-SELECT b.id, b.title, b.user_id AS author_id
+-- name: get_article_title(id)$
+-- What a slug is checked against: the board's title.
+SELECT b.title
 FROM boards AS b
 WHERE b.id = :id;
